@@ -1,0 +1,384 @@
+"""SQLAlchemy repositories: one per aggregate, mapping rows explicitly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from probandi.adapters.db import mapping
+from probandi.adapters.db.rows import (
+    ApiKeyRow,
+    BrandRightsHolderRow,
+    BrandRow,
+    CounterRow,
+    FxRateRow,
+    ListingRow,
+    ReviewTaskRow,
+    RightsHolderRow,
+    SellerRow,
+    StatementRow,
+    VoucherRow,
+)
+from probandi.domain.brands import Brand
+from probandi.domain.checks import PriorUse
+from probandi.domain.errors import Conflict
+from probandi.domain.listing_gate import GateState
+from probandi.domain.listings import Listing
+from probandi.domain.money import FxTable
+from probandi.domain.review import ReviewTask, TaskState
+from probandi.domain.sellers import Seller
+from probandi.domain.statements import StatementOfReasons
+from probandi.domain.vouchers import Voucher
+
+FX_PIVOT = "USD"
+REGISTRY = "brand_registry"
+
+
+class SqlBrandRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _holders(self, brand_ids: list[str]) -> dict[str, set[str]]:
+        rows = self.s.execute(
+            select(BrandRightsHolderRow).where(BrandRightsHolderRow.brand_id.in_(brand_ids))
+        ).scalars()
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            out.setdefault(r.brand_id, set()).add(r.rights_holder_id)
+        return out
+
+    def get(self, brand_id: str) -> Brand | None:
+        row = self.s.get(BrandRow, brand_id)
+        if row is None:
+            return None
+        return mapping.brand_to_domain(row, frozenset(self._holders([brand_id]).get(brand_id, ())))
+
+    def list_all(self) -> list[Brand]:
+        rows = self.s.execute(select(BrandRow).order_by(BrandRow.name)).scalars().all()
+        holders = self._holders([r.id for r in rows]) if rows else {}
+        return [mapping.brand_to_domain(r, frozenset(holders.get(r.id, ()))) for r in rows]
+
+    def add(self, brand: Brand) -> None:
+        row = BrandRow(id=brand.id)
+        mapping.brand_to_row(brand, row)
+        self.s.add(row)
+        self.s.flush()
+        self._set_holders(brand)
+
+    def save(self, brand: Brand) -> None:
+        row = self.s.get(BrandRow, brand.id)
+        assert row is not None
+        mapping.brand_to_row(brand, row)
+        self._set_holders(brand)
+
+    def _set_holders(self, brand: Brand) -> None:
+        self.s.execute(
+            delete(BrandRightsHolderRow).where(BrandRightsHolderRow.brand_id == brand.id)
+        )
+        for holder in sorted(brand.rights_holder_ids):
+            self.s.add(BrandRightsHolderRow(brand_id=brand.id, rights_holder_id=holder))
+        self.s.flush()
+
+    def delete(self, brand_id: str) -> None:
+        self.s.execute(
+            delete(BrandRightsHolderRow).where(BrandRightsHolderRow.brand_id == brand_id)
+        )
+        self.s.execute(delete(BrandRow).where(BrandRow.id == brand_id))
+
+    def registry_version(self) -> int:
+        row = self.s.get(CounterRow, REGISTRY)
+        return row.value if row else 0
+
+    def bump_registry_version(self) -> None:
+        row = self.s.get(CounterRow, REGISTRY)
+        if row is None:
+            self.s.add(CounterRow(name=REGISTRY, value=1))
+        else:
+            row.value += 1
+
+
+class SqlRightsHolderRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def exists(self, holder_id: str) -> bool:
+        return self.s.get(RightsHolderRow, holder_id) is not None
+
+    def add(self, holder_id: str, name: str, created_at: datetime) -> None:
+        self.s.add(RightsHolderRow(id=holder_id, name=name, created_at=created_at))
+        self.s.flush()
+
+
+class SqlSellerRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, seller_id: str) -> Seller | None:
+        row = self.s.get(SellerRow, seller_id)
+        return mapping.seller_to_domain(row) if row else None
+
+    def upsert(self, seller: Seller, *, now: datetime) -> bool:
+        row = self.s.get(SellerRow, seller.id)
+        created = row is None
+        if row is None:
+            row = SellerRow(id=seller.id, created_at=now)
+            self.s.add(row)
+        row.kind, row.legal_name, row.address = seller.kind.value, seller.legal_name, seller.address
+        row.tax_id, row.display_name, row.updated_at = seller.tax_id, seller.display_name, now
+        self.s.flush()
+        return created
+
+
+def _flush_or_conflict(session: Session, what: str) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"the {what} was changed by someone else; retry") from exc
+
+
+class SqlListingRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, listing_id: str) -> Listing | None:
+        row = self.s.get(ListingRow, listing_id)
+        return mapping.listing_to_domain(row) if row else None
+
+    def add(self, listing: Listing) -> None:
+        row = ListingRow(id=listing.id)
+        mapping.listing_to_row(listing, row)
+        self.s.add(row)
+        self.s.flush()
+
+    def save(self, listing: Listing) -> None:
+        row = self.s.get(ListingRow, listing.id)
+        assert row is not None
+        if row.version != listing.version:
+            raise Conflict("the listing was changed by someone else; retry")
+        mapping.listing_to_row(listing, row)
+        _flush_or_conflict(self.s, "listing")
+
+    def proof_overdue(self, now: datetime, limit: int) -> list[Listing]:
+        rows = self.s.execute(
+            select(ListingRow)
+            .where(
+                ListingRow.gate_state.in_(
+                    [GateState.AWAITING_PROOF.value, GateState.REJECTED.value]
+                ),
+                ListingRow.proof_due_at < now,
+            )
+            .order_by(ListingRow.proof_due_at)
+            .limit(limit)
+        ).scalars()
+        return [mapping.listing_to_domain(r) for r in rows]
+
+
+class SqlVoucherRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, voucher_id: str) -> Voucher | None:
+        row = self.s.get(VoucherRow, voucher_id)
+        return mapping.voucher_to_domain(row) if row else None
+
+    def add(self, voucher: Voucher) -> None:
+        row = VoucherRow(id=voucher.id)
+        mapping.voucher_to_row(voucher, row)
+        self.s.add(row)
+        self.s.flush()
+
+    def save(self, voucher: Voucher) -> None:
+        row = self.s.get(VoucherRow, voucher.id)
+        assert row is not None
+        mapping.voucher_to_row(voucher, row)
+        self.s.flush()
+
+    def for_listing(self, listing_id: str) -> list[Voucher]:
+        rows = self.s.execute(
+            select(VoucherRow)
+            .where(VoucherRow.listing_id == listing_id)
+            .order_by(VoucherRow.created_at, VoucherRow.id)
+        ).scalars()
+        return [mapping.voucher_to_domain(r) for r in rows]
+
+    def uses_of_file(self, sha256: str) -> list[PriorUse]:
+        rows = self.s.execute(
+            select(VoucherRow.id, VoucherRow.seller_id, VoucherRow.listing_id)
+            .where(VoucherRow.sha256 == sha256)
+            .order_by(VoucherRow.created_at)
+        ).all()
+        return [PriorUse(r.id, r.seller_id, r.listing_id) for r in rows]
+
+
+LIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)
+
+
+class SqlTaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, task_id: str) -> ReviewTask | None:
+        row = self.s.get(ReviewTaskRow, task_id)
+        return mapping.task_to_domain(row) if row else None
+
+    def add(self, task: ReviewTask) -> None:
+        row = ReviewTaskRow(id=task.id)
+        mapping.task_to_row(task, row)
+        self.s.add(row)
+        self.s.flush()
+
+    def save(self, task: ReviewTask) -> ReviewTask:
+        row = self.s.get(ReviewTaskRow, task.id)
+        assert row is not None
+        if row.version != task.version:
+            raise Conflict("the task was changed by someone else", version=row.version)
+        mapping.task_to_row(task, row)
+        _flush_or_conflict(self.s, "review task")
+        return mapping.task_to_domain(row)
+
+    def open_for_listing(self, listing_id: str) -> ReviewTask | None:
+        row = self.s.execute(
+            select(ReviewTaskRow)
+            .where(ReviewTaskRow.listing_id == listing_id, ReviewTaskRow.state.in_(LIVE))
+            .limit(1)
+        ).scalar_one_or_none()
+        return mapping.task_to_domain(row) if row else None
+
+    def next_claimable(self, now: datetime) -> ReviewTask | None:
+        row = self.s.execute(
+            select(ReviewTaskRow)
+            .where(
+                (ReviewTaskRow.state == TaskState.OPEN.value)
+                | (
+                    (ReviewTaskRow.state == TaskState.CLAIMED.value)
+                    & (ReviewTaskRow.lease_expires_at <= now)
+                )
+            )
+            .order_by(ReviewTaskRow.due_at, ReviewTaskRow.risk.desc(), ReviewTaskRow.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        return mapping.task_to_domain(row) if row else None
+
+    def newly_overdue(self, now: datetime, limit: int) -> list[ReviewTask]:
+        rows = self.s.execute(
+            select(ReviewTaskRow)
+            .where(
+                ReviewTaskRow.state.in_(LIVE),
+                ReviewTaskRow.due_at < now,
+                ReviewTaskRow.sla_breached.is_(False),
+            )
+            .order_by(ReviewTaskRow.due_at)
+            .limit(limit)
+        ).scalars()
+        return [mapping.task_to_domain(r) for r in rows]
+
+
+class SqlStatementRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, st: StatementOfReasons) -> None:
+        self.s.add(
+            StatementRow(
+                id=st.id,
+                listing_id=st.listing_id,
+                seller_id=st.seller_id,
+                voucher_id=st.voucher_id,
+                measure=st.measure,
+                scope=st.scope[:1000],
+                facts=list(st.facts),
+                ground=st.ground,
+                automated=st.automated,
+                redress=st.redress,
+                decided_by=st.decided_by,
+                created_at=st.created_at,
+            )
+        )
+        self.s.flush()
+
+    def for_listing(self, listing_id: str) -> list[StatementOfReasons]:
+        rows = self.s.execute(
+            select(StatementRow)
+            .where(StatementRow.listing_id == listing_id)
+            .order_by(StatementRow.created_at)
+        ).scalars()
+        return [
+            StatementOfReasons(
+                id=r.id,
+                listing_id=r.listing_id,
+                seller_id=r.seller_id,
+                measure=r.measure,
+                scope=r.scope,
+                facts=tuple(r.facts),
+                ground=r.ground,
+                automated=r.automated,
+                redress=r.redress,
+                created_at=r.created_at,
+                decided_by=r.decided_by,
+                voucher_id=r.voucher_id,
+            )
+            for r in rows
+        ]
+
+
+class SqlFxRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def table(self) -> FxTable:
+        rows = self.s.execute(select(FxRateRow)).scalars()
+        return FxTable(FX_PIVOT, {r.currency: Decimal(r.rate) for r in rows})
+
+    def set_rate(self, currency: str, rate: Decimal, at: datetime) -> None:
+        row = self.s.get(FxRateRow, currency)
+        if row is None:
+            self.s.add(FxRateRow(currency=currency, rate=rate, updated_at=at))
+        else:
+            row.rate, row.updated_at = rate, at
+        self.s.flush()
+
+
+class SqlApiKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(
+        self,
+        key_id: str,
+        key_hash: str,
+        role: str,
+        party_id: str | None,
+        label: str,
+        created_at: datetime,
+    ) -> None:
+        self.s.add(
+            ApiKeyRow(
+                id=key_id,
+                key_hash=key_hash,
+                role=role,
+                party_id=party_id,
+                label=label[:200],
+                created_at=created_at,
+            )
+        )
+        self.s.flush()
+
+    def find(self, key_hash: str) -> tuple[str, str, str | None] | None:
+        row = self.s.execute(
+            select(ApiKeyRow.id, ApiKeyRow.role, ApiKeyRow.party_id).where(
+                ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None)
+            )
+        ).one_or_none()
+        return (row.id, row.role, row.party_id) if row else None
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        result = self.s.execute(
+            update(ApiKeyRow)
+            .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -1,0 +1,68 @@
+"""The one place that picks concrete adapters and wires them to the use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import holidays as holiday_data
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from probandi.adapters.db.engine import make_engine
+from probandi.adapters.db.migrate import upgrade
+from probandi.adapters.db.uow import SqlUnitOfWork
+from probandi.adapters.forensics.inspect import UploadInspector
+from probandi.adapters.screening import AliasScreenerCache
+from probandi.adapters.storage.files import LocalFileStore
+from probandi.config import Settings
+from probandi.domain.calendar import WorkingCalendar
+from probandi.services.clock import SystemClock
+from probandi.services.context import Services
+from probandi.services.ports import Clock
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The wired services plus the engines to dispose of at shutdown."""
+
+    settings: Settings
+    services: Services
+    writer: Engine
+    reader: Engine
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        self.reader.dispose()
+
+
+def working_calendar(settings: Settings) -> WorkingCalendar:
+    days = set(settings.holidays)
+    if settings.holiday_country:
+        years = range(2015, 2041)
+        days |= set(holiday_data.country_holidays(settings.holiday_country, years=years))
+    return WorkingCalendar(
+        holidays=frozenset(days), extra_working_days=frozenset(settings.extra_working_days)
+    )
+
+
+def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool = False) -> Runtime:
+    writer = make_engine(settings.database_url, writer=True)
+    reader = make_engine(settings.database_url, writer=False)
+    if migrate:
+        upgrade(writer)
+    clock = clock or SystemClock()
+    write_sessions = sessionmaker(writer, expire_on_commit=False)
+    read_sessions = sessionmaker(reader, expire_on_commit=False)
+    services = Services(
+        uow=lambda: SqlUnitOfWork(write_sessions, clock),
+        reader=lambda: SqlUnitOfWork(read_sessions, clock),
+        clock=clock,
+        policy=settings.policy,
+        calendar=working_calendar(settings),
+        screeners=AliasScreenerCache(),
+        files=LocalFileStore(settings.voucher_dir),
+        inspector=UploadInspector(
+            settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
+        ),
+    )
+    return Runtime(settings, services, writer, reader)

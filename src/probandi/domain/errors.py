@@ -1,0 +1,56 @@
+"""Domain errors: plain exceptions with a stable code, mapped to HTTP once at the edge."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain and services raise on purpose."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but its content breaks a rule."""
+
+    code = "invalid_input"
+
+
+class InvalidTransition(DomainError):
+    """The action is not allowed from the current state."""
+
+    code = "invalid_transition"
+
+
+class Conflict(DomainError):
+    """Someone else changed the thing first (optimistic concurrency, leases)."""
+
+    code = "conflict"
+
+
+class UnsupportedMedia(DomainError):
+    """An uploaded file is not of an accepted type, or lies about its type."""
+
+    code = "unsupported_media"
+
+
+class PayloadTooLarge(DomainError):
+    """An upload exceeds a size or pixel limit."""
+
+    code = "payload_too_large"

@@ -1,0 +1,224 @@
+"""Listings as the platform pushes them, and how an edit moves the gate."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+
+from probandi.domain.brands import fold
+from probandi.domain.errors import InvalidInput
+from probandi.domain.listing_gate import Gate, GateAction, GateEvent, GateState
+from probandi.domain.money import Money
+from probandi.domain.screening import BrandMatch
+from probandi.domain.sellers import Seller
+
+MAX_TITLE = 500
+MAX_DESCRIPTION = 20_000
+MAX_IMAGES = 30
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
+
+
+def check_id(value: str, field_name: str = "id") -> str:
+    if not ID_PATTERN.match(value):
+        raise InvalidInput(
+            f"{field_name} must be 1-128 characters of letters, digits and . _ : -",
+            field=field_name,
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class ListingContent:
+    """What the platform says about a listing; everything the seller can edit."""
+
+    title: str
+    price: Money
+    stock: int
+    description: str = ""
+    brand: str | None = None
+    category: str | None = None
+    images: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.title.strip() or len(self.title) > MAX_TITLE:
+            raise InvalidInput(f"title must be 1-{MAX_TITLE} characters", field="title")
+        if len(self.description) > MAX_DESCRIPTION:
+            raise InvalidInput("description is too long", field="description")
+        if self.stock < 0:
+            raise InvalidInput("stock must not be negative", field="stock")
+        if len(self.images) > MAX_IMAGES:
+            raise InvalidInput(f"at most {MAX_IMAGES} images", field="images")
+
+    def screened_fields(self) -> dict[str, str | None]:
+        return {"brand": self.brand, "title": self.title}
+
+
+def _norm(text: str | None) -> str:
+    return " ".join(fold(text or "").split())
+
+
+@dataclass(frozen=True)
+class ApprovedTerms:
+    """What a reviewer approved; an edit outside these terms re-gates the listing."""
+
+    brand: str
+    title: str
+    images: frozenset[str]
+    brand_ids: frozenset[str]
+    currency: str
+    price_low: Decimal
+    price_high: Decimal
+
+    @classmethod
+    def of(cls, listing: Listing, band: Decimal) -> ApprovedTerms:
+        price = listing.content.price
+        return cls(
+            brand=_norm(listing.content.brand),
+            title=_norm(listing.content.title),
+            images=frozenset(listing.content.images),
+            brand_ids=listing.gated_brand_ids,
+            currency=price.currency,
+            price_low=(price.amount * (1 - band)).quantize(Decimal("0.01")),
+            price_high=(price.amount * (1 + band)).quantize(Decimal("0.01")),
+        )
+
+    def changed_aspects(self, content: ListingContent, brand_ids: frozenset[str]) -> list[str]:
+        """Which gated aspects differ from what was approved (empty: still approved)."""
+        changed = []
+        if _norm(content.brand) != self.brand or brand_ids != self.brand_ids:
+            changed.append("brand")
+        if _norm(content.title) != self.title:
+            changed.append("title")
+        if frozenset(content.images) != self.images:
+            changed.append("images")
+        price = content.price
+        if price.currency != self.currency or not (
+            self.price_low <= price.amount <= self.price_high
+        ):
+            changed.append("price")
+        return changed
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A listing with its gate; `matches` are the gated brands it names."""
+
+    id: str
+    seller_id: str
+    content: ListingContent
+    created_at: datetime
+    updated_at: datetime
+    gate: Gate = field(default_factory=Gate)
+    matches: tuple[BrandMatch, ...] = ()
+    approved_terms: ApprovedTerms | None = None
+    held_at: datetime | None = None
+    proof_due_at: datetime | None = None
+    version: int = 0
+
+    @property
+    def gated_brand_ids(self) -> frozenset[str]:
+        return frozenset(m.brand_id for m in self.matches)
+
+    @property
+    def gated_brand_names(self) -> list[str]:
+        return sorted({m.brand_name for m in self.matches})
+
+    def transition(self, action: GateAction, *, at: datetime) -> tuple[Listing, GateEvent]:
+        gate, event = self.gate.apply(action, at=at)
+        return replace(self, gate=gate), event
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """The listing after an upsert, what the gate did, and which gated aspects changed."""
+
+    listing: Listing
+    events: tuple[GateEvent, ...]
+    changed_aspects: tuple[str, ...] = ()
+    created: bool = False
+
+
+def apply_upsert(
+    existing: Listing | None,
+    *,
+    listing_id: str,
+    seller_id: str,
+    content: ListingContent,
+    matches: list[BrandMatch],
+    now: datetime,
+    proof_due_at: datetime,
+) -> EditOutcome:
+    """Apply a platform push: hold new gated listings, re-gate approved ones edited."""
+    if existing is None:
+        listing = Listing(listing_id, seller_id, content, created_at=now, updated_at=now)
+        return _gate_new(listing, tuple(matches), now, proof_due_at, created=True)
+    if existing.seller_id != seller_id:
+        raise InvalidInput("a listing cannot move to another seller", field="seller_id")
+    listing = replace(existing, content=content, matches=tuple(matches), updated_at=now)
+    brand_ids = listing.gated_brand_ids
+    state = existing.gate.state
+    if state is GateState.REMOVED:
+        return EditOutcome(listing, ())
+    if not brand_ids:
+        if state is GateState.UNGATED:
+            return EditOutcome(listing, ())
+        listing, event = listing.transition(GateAction.CLEAR, at=now)
+        cleared = replace(listing, approved_terms=None, held_at=None, proof_due_at=None)
+        return EditOutcome(cleared, (event,))
+    if state is GateState.UNGATED:
+        return _gate_new(listing, tuple(matches), now, proof_due_at)
+    if state is GateState.APPROVED:
+        assert existing.approved_terms is not None
+        changed = existing.approved_terms.changed_aspects(content, brand_ids)
+        if changed:
+            listing, event = listing.transition(GateAction.REGATE, at=now)
+            regated = replace(listing, approved_terms=None, held_at=now, proof_due_at=proof_due_at)
+            return EditOutcome(regated, (event,), tuple(changed))
+    return EditOutcome(listing, ())
+
+
+def _gate_new(
+    listing: Listing,
+    matches: tuple[BrandMatch, ...],
+    now: datetime,
+    proof_due_at: datetime,
+    *,
+    created: bool = False,
+) -> EditOutcome:
+    listing = replace(listing, matches=matches)
+    if not matches:
+        return EditOutcome(listing, (), created=created)
+    held, event = listing.transition(GateAction.HOLD, at=now)
+    held = replace(held, held_at=now, proof_due_at=proof_due_at)
+    return EditOutcome(held, (event,), created=created)
+
+
+@dataclass(frozen=True)
+class Publishability:
+    """The plain answer every listing response carries."""
+
+    publishable: bool
+    reasons: tuple[str, ...]
+    required_evidence: str | None
+    proof_due_at: datetime | None
+
+
+def publishability(listing: Listing, seller: Seller) -> Publishability:
+    state = listing.gate.state
+    names = ", ".join(listing.gated_brand_names)
+    requirement = seller.required_evidence.summary if listing.matches else None
+    reasons: dict[GateState, str] = {
+        GateState.AWAITING_PROOF: f"names the gated brand(s) {names}; proof has not been "
+        "supplied yet",
+        GateState.IN_REVIEW: f"names the gated brand(s) {names}; the proof is under review",
+        GateState.REJECTED: f"names the gated brand(s) {names}; the proof was rejected "
+        "(see the statement of reasons); other proof may be supplied",
+        GateState.REMOVED: "removed: no acceptable proof was supplied in time, or a reviewer "
+        "removed it",
+    }
+    if listing.gate.publishable:
+        return Publishability(True, (), None, None)
+    due = listing.proof_due_at if state is not GateState.REMOVED else None
+    return Publishability(False, (reasons[state],), requirement, due)

@@ -1,0 +1,159 @@
+"""The human review queue: tasks, leases and decisions as a transition table."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from probandi.domain.errors import Conflict, InvalidInput, InvalidTransition
+
+
+class TaskState(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    DECIDED = "decided"
+    CANCELLED = "cancelled"  # the listing left the gate before a decision
+
+
+class TaskAction(enum.StrEnum):
+    CLAIM = "claim"
+    RELEASE = "release"
+    DECIDE = "decide"
+    CANCEL = "cancel"
+
+
+TASK_TRANSITIONS: dict[tuple[TaskState, TaskAction], TaskState] = {
+    (TaskState.OPEN, TaskAction.CLAIM): TaskState.CLAIMED,
+    (TaskState.CLAIMED, TaskAction.CLAIM): TaskState.CLAIMED,  # only once the lease expired
+    (TaskState.CLAIMED, TaskAction.RELEASE): TaskState.OPEN,
+    (TaskState.CLAIMED, TaskAction.DECIDE): TaskState.DECIDED,
+    (TaskState.OPEN, TaskAction.CANCEL): TaskState.CANCELLED,
+    (TaskState.CLAIMED, TaskAction.CANCEL): TaskState.CANCELLED,
+}
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+APPROVE_REASONS = {
+    "proof_sufficient": "the proof shows the goods were sourced genuinely",
+    "authorized_distributor": "the goods were bought from an authorized distributor",
+    "brand_authorization_verified": "the brand's authorization of this shop was verified",
+    "foreign_purchase_verified": "the foreign purchase was verified",
+}
+REJECT_REASONS = {
+    "insufficient_proof": "the proof does not show the goods are genuine",
+    "document_illegible": "the document cannot be read",
+    "buyer_mismatch": "the document was not issued to this shop",
+    "brand_not_covered": "the document does not cover this brand",
+    "quantity_insufficient": "the document does not cover the listed quantity",
+    "suspected_forgery": "the document shows signs of forgery",
+    "issuer_not_credible": "the issuer is not a credible source of genuine goods",
+    "other": "other reasons, stated in the note",
+}
+
+
+def allowed_task_actions(state: TaskState) -> frozenset[TaskAction]:
+    return frozenset(action for (src, action) in TASK_TRANSITIONS if src is state)
+
+
+def check_reason(decision: Decision, reason_code: str) -> str:
+    """Return the reason's text, or refuse a code not allowed for this decision."""
+    table = APPROVE_REASONS if decision is Decision.APPROVE else REJECT_REASONS
+    if reason_code not in table:
+        raise InvalidInput(
+            f"reason_code must be one of {', '.join(sorted(table))} for {decision.value}",
+            field="reason_code",
+        )
+    return table[reason_code]
+
+
+@dataclass(frozen=True)
+class ReviewTask:
+    """A listing's proof waiting for a person; `version` guards concurrent decisions."""
+
+    id: str
+    listing_id: str
+    seller_id: str
+    created_at: datetime
+    due_at: datetime
+    risk: int = 0
+    state: TaskState = TaskState.OPEN
+    claimed_by: str | None = None
+    lease_expires_at: datetime | None = None
+    decision: Decision | None = None
+    reason_code: str | None = None
+    note: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    sla_breached: bool = False
+    version: int = 1
+
+    def _move(self, action: TaskAction) -> TaskState:
+        target = TASK_TRANSITIONS.get((self.state, action))
+        if target is None:
+            raise InvalidTransition(
+                f"cannot {action.value} a task that is {self.state.value}", state=self.state.value
+            )
+        return target
+
+    def lease_held_by_other(self, reviewer: str, now: datetime) -> bool:
+        return (
+            self.state is TaskState.CLAIMED
+            and self.claimed_by != reviewer
+            and self.lease_expires_at is not None
+            and self.lease_expires_at > now
+        )
+
+    def claim(self, reviewer: str, *, now: datetime, lease: timedelta) -> ReviewTask:
+        target = self._move(TaskAction.CLAIM)
+        if self.lease_held_by_other(reviewer, now):
+            raise Conflict(
+                "another reviewer holds this task",
+                claimed_by=self.claimed_by,
+                lease_expires_at=str(self.lease_expires_at),
+            )
+        return replace(self, state=target, claimed_by=reviewer, lease_expires_at=now + lease)
+
+    def release(self, reviewer: str, *, now: datetime) -> ReviewTask:
+        target = self._move(TaskAction.RELEASE)
+        self._require_lease(reviewer, now)
+        return replace(self, state=target, claimed_by=None, lease_expires_at=None)
+
+    def decide(
+        self,
+        reviewer: str,
+        decision: Decision,
+        reason_code: str,
+        note: str | None,
+        *,
+        now: datetime,
+    ) -> ReviewTask:
+        target = self._move(TaskAction.DECIDE)
+        self._require_lease(reviewer, now)
+        check_reason(decision, reason_code)
+        return replace(
+            self,
+            state=target,
+            decision=decision,
+            reason_code=reason_code,
+            note=note,
+            decided_by=reviewer,
+            decided_at=now,
+            lease_expires_at=None,
+        )
+
+    def cancel(self) -> ReviewTask:
+        return replace(self, state=self._move(TaskAction.CANCEL), lease_expires_at=None)
+
+    def _require_lease(self, reviewer: str, now: datetime) -> None:
+        if self.claimed_by != reviewer:
+            raise Conflict("claim the task before deciding it", claimed_by=self.claimed_by)
+        if self.lease_expires_at is None or self.lease_expires_at <= now:
+            raise Conflict("your claim on this task has expired; claim it again")
+
+    def is_overdue(self, *, now: datetime) -> bool:
+        return self.state in (TaskState.OPEN, TaskState.CLAIMED) and self.due_at < now

@@ -1,0 +1,99 @@
+"""create_app(settings): the REST API under /v1, OpenAPI at /openapi.json, /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from probandi import __version__
+from probandi.adapters.db.idempotency import SqlIdempotencyStore
+from probandi.bootstrap import Runtime, bootstrap
+from probandi.config import Settings
+from probandi.entrypoints.api import problems
+from probandi.entrypoints.api.deps import ActorCache
+from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
+from probandi.entrypoints.api.routes import listings, registry, review, vouchers
+from probandi.services.deadlines import apply_deadlines
+
+log = logging.getLogger("probandi.api")
+BODY_SLACK = 256 * 1024  # multipart framing and declared fields around the file
+
+
+class BodyLimitMiddleware:
+    """Refuse a declared Content-Length over the limit before reading a byte."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+                response = problems.problem(
+                    413, "payload_too_large", f"the request body is over {self.max_body} bytes"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _ticker(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(runtime.settings.tick_interval_seconds)
+        try:
+            report = await run_in_threadpool(apply_deadlines, svc=runtime.services)
+            if report.removed or report.sla_breached:
+                log.info("tick: %s removed, %s SLA breaches", report.removed, report.sla_breached)
+        except Exception:  # the ticker must outlive one bad batch
+            log.exception("tick failed")
+
+
+def create_app(
+    settings: Settings, *, runtime: Runtime | None = None, run_ticker: bool = False
+) -> FastAPI:
+    runtime = runtime or bootstrap(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_ticker(runtime)) if run_ticker else None
+        yield
+        if task:
+            task.cancel()
+
+    app = FastAPI(
+        title="probandi",
+        version=__version__,
+        lifespan=lifespan,
+        description="The burden of proof on the seller: a counterfeit gate for marketplaces. "
+        "Authenticate with `Authorization: Bearer <API key>`. Errors are "
+        "application/problem+json with a stable `code`. Unsafe requests accept an "
+        "`Idempotency-Key` header.",
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.services = runtime.services
+    app.state.read_engine = runtime.reader
+    app.state.actor_cache = ActorCache()
+    problems.install(app)
+    for module in (listings, vouchers, review, registry):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, str]:
+        with runtime.reader.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    max_body = settings.max_upload_bytes + BODY_SLACK
+    store = SqlIdempotencyStore(sessionmaker(runtime.writer), runtime.services.clock)
+    app.add_middleware(IdempotencyMiddleware, store=store, max_body=max_body)
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    return app

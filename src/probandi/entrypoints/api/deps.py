@@ -1,0 +1,66 @@
+"""Request dependencies: the wired services and the authenticated actor."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.exceptions import HTTPException
+
+from probandi.domain.actors import Actor
+from probandi.services.context import Services
+from probandi.services.keys import authenticate
+
+CACHE_SECONDS = 30.0
+
+
+class ActorCache:
+    """Caches key lookups briefly; a revoked key stops working within CACHE_SECONDS."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[float, Actor]] = {}
+
+    def get(self, raw: str, svc: Services) -> Actor | None:
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        now = time.monotonic()
+        hit = self._items.get(digest)
+        if hit and hit[0] > now:
+            return hit[1]
+        actor = authenticate(raw, svc=svc)
+        if actor is not None:
+            with self._lock:
+                if len(self._items) > 10_000:
+                    self._items.clear()
+                self._items[digest] = (now + CACHE_SECONDS, actor)
+        return actor
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def raw_key(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def current_actor(request: Request, svc: Annotated[Services, Depends(services)]) -> Actor:
+    raw = raw_key(request)
+    if not raw:
+        raise HTTPException(401, "send an API key: 'Authorization: Bearer <key>'")
+    cache: ActorCache = request.app.state.actor_cache
+    actor = cache.get(raw, svc)
+    if actor is None:
+        raise HTTPException(401, "unknown or revoked API key")
+    return actor
+
+
+Svc = Annotated[Services, Depends(services)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]

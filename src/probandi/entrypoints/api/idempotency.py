@@ -1,0 +1,155 @@
+"""ASGI middleware: a retried request with the same Idempotency-Key replays the first answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from probandi.adapters.db.idempotency import Claim, SqlIdempotencyStore, StoredResponse
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_KEY = 200
+BOUNDARY = re.compile(rb"boundary=([^;\s]+)")
+
+
+def _problem(status: int, code: str, detail: str) -> StoredResponse:
+    body = {
+        "type": f"https://probandi.dev/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    return StoredResponse(status, "application/problem+json", json.dumps(body).encode())
+
+
+async def _send_stored(send: Send, r: StoredResponse, replayed: bool) -> None:
+    headers = [
+        (b"content-type", r.content_type.encode()),
+        (b"content-length", str(len(r.body)).encode()),
+    ]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": r.status, "headers": headers})
+    await send({"type": "http.response.body", "body": r.body})
+
+
+def request_fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
+    """Method, path, query and body; a multipart boundary does not count."""
+    match = BOUNDARY.search(headers.get(b"content-type", b""))
+    if match:
+        body = body.replace(match.group(1).strip(b'"'), b"BOUNDARY")
+    digest = hashlib.sha256()
+    for part in (
+        scope["method"].encode(),
+        scope["path"].encode(),
+        scope.get("query_string", b""),
+        body,
+    ):
+        digest.update(part + b"\x00")
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, store: SqlIdempotencyStore, max_body: int) -> None:
+        self.app, self.store, self.max_body = app, store, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY:
+            await _send_stored(
+                send,
+                _problem(
+                    422, "invalid_idempotency_key", "Idempotency-Key is at most 200 characters"
+                ),
+                False,
+            )
+            return
+        body = await self._read_body(receive)
+        if body is None:
+            await _send_stored(
+                send, _problem(413, "payload_too_large", "the request body is too large"), False
+            )
+            return
+        auth = headers.get(b"authorization", b"") + b"|" + headers.get(b"x-api-key", b"")
+        caller = hashlib.sha256(auth).hexdigest()
+        fingerprint = request_fingerprint(scope, headers, body)
+        claim, stored = await run_in_threadpool(self.store.begin, caller, key, fingerprint)
+        if claim is Claim.REPLAY and stored is not None:
+            await _send_stored(send, stored, True)
+        elif claim is Claim.MISMATCH:
+            await _send_stored(
+                send,
+                _problem(
+                    422,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used for a different request",
+                ),
+                False,
+            )
+        elif claim is Claim.IN_PROGRESS:
+            await _send_stored(
+                send,
+                _problem(
+                    409,
+                    "idempotency_in_progress",
+                    "a request with this Idempotency-Key is still being processed",
+                ),
+                False,
+            )
+        else:
+            await self._run(scope, body, send, caller, key)
+
+    async def _read_body(self, receive: Receive) -> bytes | None:
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
+
+    async def _run(self, scope: Scope, body: bytes, send: Send, caller: str, key: str) -> None:
+        sent = False
+        status, content_type, parts = 500, "", []
+
+        async def replay_body() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        content_type = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_body, capture)
+        finally:
+            if status < 500:
+                stored = StoredResponse(status, content_type, b"".join(parts))
+                await run_in_threadpool(self.store.complete, caller, key, stored)
+            else:
+                await run_in_threadpool(self.store.abandon, caller, key)

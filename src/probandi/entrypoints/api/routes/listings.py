@@ -1,0 +1,119 @@
+"""Listings and sellers: pushed by the platform, read by their seller and staff."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from probandi.domain.commands import UpsertListing, UpsertSeller
+from probandi.domain.listing_gate import GateState
+from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.schemas import (
+    ListingCreateIn,
+    ListingIn,
+    ListingOut,
+    ListingPage,
+    SellerIn,
+    SellerOut,
+    StatementOut,
+    VoucherOut,
+)
+from probandi.queries.listings import ListingFilter, list_listings
+from probandi.services import views
+from probandi.services.listings import upsert_listing, upsert_seller
+
+router = APIRouter(prefix="/v1", tags=["listings"])
+
+
+@router.put("/sellers/{seller_id}", response_model=SellerOut)
+def put_seller(
+    seller_id: str, body: SellerIn, actor: CurrentActor, svc: Svc, response: Response
+) -> SellerOut:
+    """Create or update a seller with its verified legal name (platform, admin)."""
+    seller, created = upsert_seller(
+        UpsertSeller(
+            actor=actor,
+            seller_id=seller_id,
+            kind=body.kind,
+            legal_name=body.legal_name,
+            address=body.address,
+            tax_id=body.tax_id,
+            display_name=body.display_name,
+        ),
+        svc=svc,
+    )
+    response.status_code = 201 if created else 200
+    return SellerOut.from_domain(seller)
+
+
+@router.get("/sellers/{seller_id}", response_model=SellerOut)
+def get_seller(seller_id: str, actor: CurrentActor, svc: Svc) -> SellerOut:
+    return SellerOut.from_domain(views.get_seller(seller_id, actor, svc=svc))
+
+
+def _upsert(
+    listing_id: str, body: ListingIn, actor: CurrentActor, svc: Svc, response: Response
+) -> ListingOut:
+    result = upsert_listing(
+        UpsertListing(actor, listing_id, body.seller_id, body.to_content()), svc=svc
+    )
+    response.status_code = 201 if result.created else 200
+    return ListingOut.from_domain(result.listing, result.seller, result.changed_aspects)
+
+
+@router.put("/listings/{listing_id}", response_model=ListingOut)
+def put_listing(
+    listing_id: str, body: ListingIn, actor: CurrentActor, svc: Svc, response: Response
+) -> ListingOut:
+    """Create or edit a listing; the answer says whether it is publishable and why not."""
+    return _upsert(listing_id, body, actor, svc, response)
+
+
+@router.post("/listings", response_model=ListingOut, status_code=201)
+def post_listing(
+    body: ListingCreateIn, actor: CurrentActor, svc: Svc, response: Response
+) -> ListingOut:
+    """The same upsert with the listing id in the body."""
+    fields = body.model_dump(exclude={"id"})
+    return _upsert(body.id, ListingIn.model_validate(fields), actor, svc, response)
+
+
+@router.get("/listings", response_model=ListingPage)
+def get_listings(
+    request: Request,
+    actor: CurrentActor,
+    seller_id: str | None = None,
+    state: GateState | None = None,
+    publishable: bool | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ListingPage:
+    """Listings the caller may see (a seller: its own), by id, 50 a page."""
+    with Session(request.app.state.read_engine) as session:
+        page, next_cursor = list_listings(
+            session, actor, ListingFilter(seller_id, state, publishable, limit, cursor)
+        )
+    return ListingPage(
+        items=[ListingOut.from_domain(lst, s) for lst, s in page], next_cursor=next_cursor
+    )
+
+
+@router.get("/listings/{listing_id}", response_model=ListingOut)
+def get_listing(listing_id: str, actor: CurrentActor, svc: Svc) -> ListingOut:
+    view = views.get_listing(listing_id, actor, svc=svc)
+    return ListingOut.from_domain(view.listing, view.seller)
+
+
+@router.get("/listings/{listing_id}/vouchers", response_model=list[VoucherOut])
+def get_listing_vouchers(listing_id: str, actor: CurrentActor, svc: Svc) -> list[VoucherOut]:
+    return [VoucherOut.from_domain(v) for v in views.listing_vouchers(listing_id, actor, svc=svc)]
+
+
+@router.get("/listings/{listing_id}/statements", response_model=list[StatementOut])
+def get_listing_statements(listing_id: str, actor: CurrentActor, svc: Svc) -> list[StatementOut]:
+    """Statements of reasons for every restriction of this listing."""
+    return [
+        StatementOut.from_domain(s) for s in views.listing_statements(listing_id, actor, svc=svc)
+    ]

@@ -1,0 +1,158 @@
+"""The brand registry, rights holders, FX rates, policy and the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from probandi.domain.actors import Role
+from probandi.domain.commands import BrandFields, SaveBrand, SetFxRate
+from probandi.domain.errors import InvalidInput
+from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.schemas import BrandIn, BrandOut, FxRateIn, RightsHolderIn
+from probandi.queries.audit import recent_entries
+from probandi.services import views
+from probandi.services.access import require_role
+from probandi.services.brands import (
+    ImportReport,
+    delete_brand,
+    import_brands,
+    register_rights_holder,
+    save_brand,
+    set_fx_rate,
+)
+
+router = APIRouter(prefix="/v1", tags=["registry"])
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@router.get("/brands", response_model=list[BrandOut])
+def get_brands(actor: CurrentActor, svc: Svc) -> list[BrandOut]:
+    return [BrandOut.from_domain(b) for b in views.list_brands(actor, svc=svc)]
+
+
+@router.post("/brands", response_model=BrandOut, status_code=201)
+def post_brand(body: BrandIn, actor: CurrentActor, svc: Svc) -> BrandOut:
+    """Register a brand (admin, or a rights holder, who then holds it)."""
+    return BrandOut.from_domain(save_brand(SaveBrand(actor, body.to_fields()), svc=svc))
+
+
+@router.get("/brands/{brand_id}", response_model=BrandOut)
+def get_brand(brand_id: str, actor: CurrentActor, svc: Svc) -> BrandOut:
+    return BrandOut.from_domain(views.get_brand(brand_id, actor, svc=svc))
+
+
+@router.put("/brands/{brand_id}", response_model=BrandOut)
+def put_brand(brand_id: str, body: BrandIn, actor: CurrentActor, svc: Svc) -> BrandOut:
+    return BrandOut.from_domain(save_brand(SaveBrand(actor, body.to_fields(), brand_id), svc=svc))
+
+
+@router.delete("/brands/{brand_id}", status_code=204)
+def remove_brand(brand_id: str, actor: CurrentActor, svc: Svc) -> Response:
+    delete_brand(brand_id, actor, svc=svc)
+    return Response(status_code=204)
+
+
+def parse_brand_rows(content_type: str, raw: bytes) -> list[BrandFields]:
+    """CSV (name,aliases,gated with | between aliases) or a JSON list of brands."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the file is not UTF-8", field="body") from exc
+    try:
+        if "csv" in content_type:
+            items: list[Any] = [
+                {
+                    "name": (r.get("name") or r.get("brand") or "").strip(),
+                    "aliases": [a for a in (r.get("aliases") or "").split("|") if a.strip()],
+                    "gated": (r.get("gated") or "true").strip().lower() not in ("false", "0", "no"),
+                }
+                for r in csv.DictReader(io.StringIO(text))
+            ]
+        else:
+            items = json.loads(text)
+            if not isinstance(items, list):
+                raise InvalidInput("expected a JSON list of brands", field="body")
+        return [BrandIn.model_validate(item).to_fields() for item in items]
+    except (ValidationError, json.JSONDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"bad brand file: {str(exc)[:300]}", field="body") from exc
+
+
+@router.post(
+    "/brands/import",
+    status_code=200,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {}}},
+                "text/csv": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def post_brand_import(request: Request, actor: CurrentActor, svc: Svc) -> dict[str, int]:
+    """Bulk upsert by name from CSV (`name,aliases,gated`) or JSON; all or nothing."""
+    require_role(actor, Role.ADMIN)
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidInput("the import is larger than 5 MB", field="body")
+    rows = parse_brand_rows(request.headers.get("content-type", ""), raw)
+    report: ImportReport = import_brands(rows, actor, svc=svc)
+    return {"created": report.created, "updated": report.updated}
+
+
+@router.post("/rights-holders", status_code=201)
+def post_rights_holder(body: RightsHolderIn, actor: CurrentActor, svc: Svc) -> dict[str, str]:
+    register_rights_holder(body.id, body.name, actor, svc=svc)
+    return {"id": body.id, "name": body.name}
+
+
+@router.get("/fx-rates")
+def get_fx_rates(actor: CurrentActor, svc: Svc) -> dict[str, Any]:
+    """Units of the pivot currency (USD) per one unit of each currency."""
+    with svc.reader() as uow:
+        table = uow.fx.table()
+    return {"pivot": table.pivot, "rates": {k: str(v) for k, v in sorted(table.rates.items())}}
+
+
+@router.put("/fx-rates/{currency}", status_code=200)
+def put_fx_rate(currency: str, body: FxRateIn, actor: CurrentActor, svc: Svc) -> dict[str, str]:
+    set_fx_rate(SetFxRate(actor, currency, body.rate), svc=svc)
+    return {"currency": currency, "rate": str(body.rate)}
+
+
+@router.get("/policy")
+def get_policy(actor: CurrentActor, svc: Svc) -> dict[str, str]:
+    p = svc.policy
+    return {k: str(v) for k, v in vars(p).items()}
+
+
+@router.get("/audit")
+def get_audit(
+    request: Request,
+    actor: CurrentActor,
+    subject: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[dict[str, Any]]:
+    """The newest audit entries (admin), optionally for one subject such as listing:L1."""
+    require_role(actor, Role.ADMIN)
+    with Session(request.app.state.read_engine) as session:
+        entries = recent_entries(session, subject, limit)
+    return [
+        {
+            "seq": e.seq,
+            "at": e.entry.at.isoformat(),
+            "actor": e.entry.actor,
+            "tag": e.entry.tag,
+            "subject": e.entry.subject,
+            "data": e.entry.data,
+            "hash": e.hash,
+        }
+        for e in entries
+    ]

@@ -1,0 +1,89 @@
+"""The review queue: list, claim, release, decide."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from probandi.domain.commands import DecideTask
+from probandi.domain.review import Decision, TaskState
+from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.schemas import (
+    DecisionIn,
+    DecisionOut,
+    ListingOut,
+    StatementOut,
+    TaskOut,
+    TaskPage,
+)
+from probandi.queries.review_queue import QueueFilter, review_queue
+from probandi.services import views
+from probandi.services.review import claim_next, claim_task, decide_task, release_task
+
+router = APIRouter(prefix="/v1/review", tags=["review"])
+
+
+@router.get("/tasks", response_model=TaskPage)
+def list_tasks(
+    request: Request,
+    actor: CurrentActor,
+    svc: Svc,
+    state: TaskState | None = None,
+    overdue: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> TaskPage:
+    """Open and claimed tasks by deadline, then risk (highest first)."""
+    now = svc.clock.now()
+    with Session(request.app.state.read_engine) as session:
+        tasks = review_queue(session, actor, QueueFilter(state, overdue, limit), now)
+    return TaskPage(items=[TaskOut.from_domain(t, now) for t in tasks])
+
+
+@router.get("/tasks/{task_id}", response_model=TaskOut)
+def get_task(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
+    return TaskOut.from_domain(views.get_task(task_id, actor, svc=svc), svc.clock.now())
+
+
+@router.post(
+    "/tasks/claim-next",
+    response_model=TaskOut,
+    responses={204: {"description": "nothing to claim"}},
+)
+def post_claim_next(actor: CurrentActor, svc: Svc) -> TaskOut | Response:
+    """Claim the most urgent task (a lease of 15 minutes by default)."""
+    task = claim_next(actor, svc=svc)
+    if task is None:
+        return Response(status_code=204)
+    return TaskOut.from_domain(task, svc.clock.now())
+
+
+@router.post("/tasks/{task_id}/claim", response_model=TaskOut)
+def post_claim(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
+    return TaskOut.from_domain(claim_task(task_id, actor, svc=svc), svc.clock.now())
+
+
+@router.post("/tasks/{task_id}/release", response_model=TaskOut)
+def post_release(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
+    return TaskOut.from_domain(release_task(task_id, actor, svc=svc), svc.clock.now())
+
+
+@router.post("/tasks/{task_id}/decision", response_model=DecisionOut)
+def post_decision(task_id: str, body: DecisionIn, actor: CurrentActor, svc: Svc) -> DecisionOut:
+    """Approve or reject with a reason code; a rejection writes a statement of reasons.
+
+    Send the task `version` you saw: if another reviewer decided first, you get a 409.
+    """
+    result = decide_task(
+        DecideTask(
+            actor, task_id, Decision(body.decision), body.reason_code, body.note, body.version
+        ),
+        svc=svc,
+    )
+    view = views.get_listing(result.listing.id, actor, svc=svc)
+    return DecisionOut(
+        task=TaskOut.from_domain(result.task, svc.clock.now()),
+        listing=ListingOut.from_domain(view.listing, view.seller),
+        statement=StatementOut.from_domain(result.statement) if result.statement else None,
+    )

@@ -1,0 +1,92 @@
+"""Vouchers: multipart upload by the seller, reads by the seller and staff."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from probandi.domain.commands import SubmitVoucher
+from probandi.domain.errors import InvalidInput, PayloadTooLarge
+from probandi.domain.sellers import VoucherKind
+from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.schemas import (
+    DeclarationIn,
+    ListingOut,
+    StatementOut,
+    VoucherOut,
+    VoucherSubmitOut,
+)
+from probandi.services import views
+from probandi.services.vouchers import submit_voucher
+
+router = APIRouter(prefix="/v1", tags=["vouchers"])
+
+
+def parse_declaration(text: str) -> DeclarationIn:
+    try:
+        return DeclarationIn.model_validate_json(text or "{}")
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "declaration"
+        raise InvalidInput(f"declaration.{where}: {first.get('msg')}", field="declaration") from exc
+
+
+@router.post("/listings/{listing_id}/vouchers", response_model=VoucherSubmitOut, status_code=201)
+async def post_voucher(
+    listing_id: str,
+    request: Request,
+    actor: CurrentActor,
+    svc: Svc,
+    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG, at most 10 MB")],
+    kind: Annotated[VoucherKind, Form()],
+    declaration: Annotated[
+        str,
+        Form(
+            max_length=100_000,
+            description=(
+                "JSON object of the declared fields: issuer, issuer_tax_id, buyer_name, issued_on, "
+                "valid_until, document_number, currency, lines [{brand, item, quantity, amount}], "
+                "site_url, price, captured_at"
+            ),
+        ),
+    ] = "{}",
+) -> VoucherSubmitOut:
+    """Upload proof for a held listing; it is stored, checked, and queued or rejected."""
+    decl = parse_declaration(declaration).to_domain()
+    limit: int = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+    cmd = SubmitVoucher(
+        actor, listing_id, kind, decl, file.filename or "upload", data, file.content_type
+    )
+    result = await run_in_threadpool(submit_voucher, cmd, svc=svc)
+    view = await run_in_threadpool(views.get_listing, listing_id, actor, svc=svc)
+    return VoucherSubmitOut(
+        voucher=VoucherOut.from_domain(result.voucher),
+        listing=ListingOut.from_domain(view.listing, view.seller),
+        statement=StatementOut.from_domain(result.statement) if result.statement else None,
+    )
+
+
+@router.get("/vouchers/{voucher_id}", response_model=VoucherOut)
+def get_voucher(voucher_id: str, actor: CurrentActor, svc: Svc) -> VoucherOut:
+    return VoucherOut.from_domain(views.get_voucher(voucher_id, actor, svc=svc))
+
+
+@router.get("/vouchers/{voucher_id}/file")
+def get_voucher_file(voucher_id: str, actor: CurrentActor, svc: Svc) -> Response:
+    """The stored bytes, served with their verified type and as an attachment."""
+    voucher, data = views.voucher_file(voucher_id, actor, svc=svc)
+    return Response(
+        data,
+        media_type=voucher.file.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{voucher.id}"',
+            "X-Content-Type-Options": "nosniff",
+            "ETag": f'"{voucher.file.sha256}"',
+        },
+    )

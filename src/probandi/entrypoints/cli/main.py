@@ -1,0 +1,163 @@
+"""The `probandi` command: serve, migrate, demo, keys, tick, audit."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from probandi.adapters.db.migrate import upgrade
+from probandi.bootstrap import bootstrap
+from probandi.config import Settings
+from probandi.domain.actors import SYSTEM, Role
+from probandi.domain.audit import SealedEntry, verify_chain
+from probandi.domain.errors import DomainError
+from probandi.entrypoints.api.routes.registry import parse_brand_rows
+from probandi.queries.audit import sealed_entries
+from probandi.services.brands import import_brands
+from probandi.services.deadlines import apply_deadlines
+from probandi.services.keys import create_api_key
+
+app = typer.Typer(help="probandi: the burden of proof on the seller.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+brands_app = typer.Typer(help="The brand registry.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
+app.add_typer(brands_app, name="brands")
+console = Console(stderr=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    settings = Settings.from_env()
+    runtime = bootstrap(settings)
+    upgrade(runtime.writer)
+    runtime.dispose()
+    console.print(f"migrated {settings.redacted_database_url()}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    demo: Annotated[bool, typer.Option(help="Load the demo data once before serving.")] = False,
+) -> None:
+    """Migrate, optionally load demo data, and serve the API (with the deadline ticker)."""
+    import uvicorn
+
+    from probandi.entrypoints.api.app import create_app
+
+    settings = Settings.from_env()
+    runtime = bootstrap(settings, migrate=True)
+    if demo:
+        from probandi.entrypoints.cli.demo import load_demo
+
+        keys = load_demo(runtime.services, out=console.print)
+        _print_demo_keys(keys)
+    app_ = create_app(settings, runtime=runtime, run_ticker=True)
+    console.print(f"serving on http://{host}:{port} (database {settings.redacted_database_url()})")
+    uvicorn.run(app_, host=host, port=port, log_level="info")
+
+
+def _print_demo_keys(keys: dict[str, str] | None) -> None:
+    keyfile = Path("var/demo-keys.json")
+    if keys is not None:
+        keyfile.parent.mkdir(parents=True, exist_ok=True)
+        keyfile.write_text(json.dumps(keys, indent=2))
+        keyfile.chmod(0o600)
+    if not keyfile.exists():
+        return
+    table = Table(title=f"demo API keys (also in {keyfile})")
+    table.add_column("who")
+    table.add_column("key")
+    for who, key in json.loads(keyfile.read_text()).items():
+        if not who.startswith("listing:"):
+            table.add_row(who, key)
+    Console().print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="platform, seller, rights_holder, reviewer, admin")],
+    party: Annotated[str | None, typer.Option(help="seller or rights holder id")] = None,
+    label: str = "",
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        raw = create_api_key(role, party, label or role.value, svc=runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
+    typer.echo(raw)
+
+
+@app.command()
+def tick() -> None:
+    """Apply what is due: remove listings past their proof deadline, flag SLA breaches."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    report = apply_deadlines(svc=runtime.services)
+    runtime.dispose()
+    console.print(
+        f"removed {report.removed} listing(s); {report.sla_breached} review task(s) past their SLA"
+    )
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 naming the first broken entry."""
+    runtime = bootstrap(Settings.from_env())
+    with (
+        Session(runtime.reader) as session,
+        Progress(
+            TextColumn("verifying"),
+            BarColumn(),
+            TextColumn("{task.completed} entries"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("verify", total=None)
+
+        def counted() -> Iterator[SealedEntry]:
+            for entry in sealed_entries(session):
+                progress.advance(task)
+                yield entry
+
+        count, broken = verify_chain(counted())
+    runtime.dispose()
+    if broken is not None:
+        console.print(
+            f"[red]audit log BROKEN at entry {broken.seq}[/red]: {broken.reason} "
+            f"({count} entries before it hold)"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]audit log intact[/green]: {count} entries verified")
+
+
+@brands_app.command("import")
+def brands_import(path: Path) -> None:
+    """Upsert brands from a CSV (name,aliases,gated) or JSON file, all or nothing."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    kind = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
+    try:
+        rows = parse_brand_rows(kind, path.read_bytes())
+        report = import_brands(rows, SYSTEM, svc=runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
+    console.print(f"{report.created} created, {report.updated} updated")

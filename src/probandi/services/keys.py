@@ -1,0 +1,58 @@
+"""API keys: created for one party and role, stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+
+from probandi.domain.actors import SYSTEM, Actor, Role
+from probandi.domain.errors import InvalidInput
+from probandi.services.context import Services
+from probandi.services.events import record
+
+PREFIX = "pbk_"
+PARTY_ROLES = frozenset({Role.SELLER, Role.RIGHTS_HOLDER})
+
+
+def hash_key(raw: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is enough; passwords use a slow one.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_api_key(role: Role, party_id: str | None, label: str, *, svc: Services) -> str:
+    """Return the raw key once; only its hash is stored."""
+    if role in PARTY_ROLES and not party_id:
+        raise InvalidInput(f"a {role.value} key needs the party it acts for", field="party_id")
+    raw = PREFIX + secrets.token_urlsafe(32)
+    key_id = uuid.uuid4().hex[:16]
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        if role is Role.SELLER and party_id and uow.sellers.get(party_id) is None:
+            raise InvalidInput(f"unknown seller {party_id!r}", field="party_id")
+        if role is Role.RIGHTS_HOLDER and party_id and not uow.rights_holders.exists(party_id):
+            raise InvalidInput(f"unknown rights holder {party_id!r}", field="party_id")
+        uow.api_keys.add(key_id, hash_key(raw), role.value, party_id, label, now)
+        record(
+            uow,
+            SYSTEM,
+            "api_key:created",
+            f"api_key:{key_id}",
+            now,
+            role=role.value,
+            party_id=party_id,
+            label=label,
+        )
+        uow.commit()
+    return raw
+
+
+def authenticate(raw: str, *, svc: Services) -> Actor | None:
+    if not raw.startswith(PREFIX) or len(raw) > 200:
+        return None
+    with svc.reader() as uow:
+        found = uow.api_keys.find(hash_key(raw))
+    if found is None:
+        return None
+    key_id, role, party_id = found
+    return Actor(id=key_id, role=Role(role), party_id=party_id)

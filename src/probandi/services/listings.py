@@ -1,0 +1,120 @@
+"""Use cases of the listing gate: sellers and listings as the platform pushes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from probandi.domain.actors import Actor, Role
+from probandi.domain.commands import UpsertListing, UpsertSeller
+from probandi.domain.errors import InvalidInput
+from probandi.domain.listing_gate import GateAction
+from probandi.domain.listings import EditOutcome, Listing, apply_upsert, check_id
+from probandi.domain.review import TaskState
+from probandi.domain.sellers import Seller
+from probandi.domain.vouchers import VoucherAction, VoucherStatus
+from probandi.services.access import require_role
+from probandi.services.context import Services
+from probandi.services.events import record, record_gate_event
+from probandi.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ListingResult:
+    listing: Listing
+    seller: Seller
+    created: bool = False
+    changed_aspects: tuple[str, ...] = ()
+
+
+def upsert_seller(cmd: UpsertSeller, *, svc: Services) -> tuple[Seller, bool]:
+    """Create or update a seller with its verified legal identity."""
+    require_role(cmd.actor, Role.PLATFORM, Role.ADMIN)
+    seller = Seller(
+        id=check_id(cmd.seller_id, "seller_id"),
+        kind=cmd.kind,
+        legal_name=cmd.legal_name,
+        address=cmd.address,
+        tax_id=cmd.tax_id,
+        display_name=cmd.display_name,
+    )
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        created = uow.sellers.upsert(seller, now=now)
+        tag = "seller:registered" if created else "seller:updated"
+        record(
+            uow,
+            cmd.actor,
+            tag,
+            f"seller:{seller.id}",
+            now,
+            kind=seller.kind.value,
+            legal_name=seller.legal_name,
+        )
+        uow.commit()
+    return seller, created
+
+
+def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
+    """Screen the pushed listing and hold, clear or re-gate it."""
+    require_role(cmd.actor, Role.PLATFORM, Role.ADMIN)
+    check_id(cmd.listing_id, "listing_id")
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        seller = uow.sellers.get(cmd.seller_id)
+        if seller is None:
+            raise InvalidInput(
+                f"unknown seller {cmd.seller_id!r}; push it first", field="seller_id"
+            )
+        screener = svc.screeners.get(uow.brands.registry_version(), uow.brands.list_all)
+        matches = screener.screen(cmd.content.screened_fields())
+        due = svc.calendar.add_working_days(now, svc.policy.proof_deadline_working_days)
+        outcome = apply_upsert(
+            uow.listings.get(cmd.listing_id),
+            listing_id=cmd.listing_id,
+            seller_id=cmd.seller_id,
+            content=cmd.content,
+            matches=matches,
+            now=now,
+            proof_due_at=due,
+        )
+        _persist_outcome(uow, cmd.actor, outcome, seller, now)
+        uow.commit()
+    return ListingResult(outcome.listing, seller, outcome.created, outcome.changed_aspects)
+
+
+def _persist_outcome(
+    uow: UnitOfWork, actor: Actor, outcome: EditOutcome, seller: Seller, now: datetime
+) -> None:
+    listing = outcome.listing
+    if outcome.created:
+        uow.listings.add(listing)
+    else:
+        uow.listings.save(listing)
+    record(
+        uow,
+        actor,
+        "listing:created" if outcome.created else "listing:updated",
+        f"listing:{listing.id}",
+        now,
+        title=listing.content.title,
+        price=str(listing.content.price.amount),
+        currency=listing.content.price.currency,
+        brands=sorted(listing.gated_brand_ids),
+    )
+    for event in outcome.events:
+        record_gate_event(uow, actor, listing, seller, event, changed=list(outcome.changed_aspects))
+        if event.action in (GateAction.CLEAR, GateAction.REGATE):
+            withdraw_pending_proof(uow, actor, listing.id, now)
+
+
+def withdraw_pending_proof(uow: UnitOfWork, actor: Actor, listing_id: str, now: datetime) -> None:
+    """The listing left review: cancel its open task and withdraw undecided vouchers."""
+    task = uow.tasks.open_for_listing(listing_id)
+    if task is not None and task.state in (TaskState.OPEN, TaskState.CLAIMED):
+        uow.tasks.save(task.cancel())
+        record(uow, actor, "review:task:cancelled", f"task:{task.id}", now, listing_id=listing_id)
+    for voucher in uow.vouchers.for_listing(listing_id):
+        if voucher.status is VoucherStatus.PENDING_REVIEW:
+            uow.vouchers.save(voucher.apply(VoucherAction.WITHDRAW, at=now))
+            record(uow, actor, "voucher:withdrawn", f"voucher:{voucher.id}", now)

@@ -1,0 +1,198 @@
+"""Typed ports: what the use cases need from the outside world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Protocol, Self
+
+from probandi.domain.audit import AuditEntry
+from probandi.domain.brands import Brand
+from probandi.domain.checks import PriorUse
+from probandi.domain.listings import Listing
+from probandi.domain.money import FxTable
+from probandi.domain.review import ReviewTask
+from probandi.domain.screening import BrandMatch
+from probandi.domain.sellers import Seller
+from probandi.domain.statements import StatementOfReasons
+from probandi.domain.vouchers import StoredFile, Voucher
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class BrandScreener(Protocol):
+    def screen(self, fields: dict[str, str | None]) -> list[BrandMatch]: ...
+
+
+class ScreenerCache(Protocol):
+    """Builds a screener once per registry version."""
+
+    def get(self, version: int, load: Callable[[], list[Brand]]) -> BrandScreener: ...
+
+
+class FileStore(Protocol):
+    """Content-addressed blobs: never overwritten; discard only undoes a fresh put."""
+
+    def put(self, data: bytes) -> tuple[str, bool]: ...
+
+    def read(self, sha256: str) -> bytes: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def discard(self, sha256: str) -> None: ...
+
+
+class UploadInspector(Protocol):
+    """Checks magic bytes, decodes fully and enforces size and pixel limits."""
+
+    def inspect(self, data: bytes, claimed_media_type: str | None) -> StoredFile: ...
+
+
+class BrandRepository(Protocol):
+    def get(self, brand_id: str) -> Brand | None: ...
+
+    def list_all(self) -> list[Brand]: ...
+
+    def add(self, brand: Brand) -> None: ...
+
+    def save(self, brand: Brand) -> None: ...
+
+    def delete(self, brand_id: str) -> None: ...
+
+    def registry_version(self) -> int: ...
+
+    def bump_registry_version(self) -> None: ...
+
+
+class RightsHolderRepository(Protocol):
+    def exists(self, holder_id: str) -> bool: ...
+
+    def add(self, holder_id: str, name: str, created_at: datetime) -> None: ...
+
+
+class SellerRepository(Protocol):
+    def get(self, seller_id: str) -> Seller | None: ...
+
+    def upsert(self, seller: Seller, *, now: datetime) -> bool: ...
+
+
+class ListingRepository(Protocol):
+    def get(self, listing_id: str) -> Listing | None: ...
+
+    def add(self, listing: Listing) -> None: ...
+
+    def save(self, listing: Listing) -> None: ...
+
+    def proof_overdue(self, now: datetime, limit: int) -> list[Listing]: ...
+
+
+class VoucherRepository(Protocol):
+    def get(self, voucher_id: str) -> Voucher | None: ...
+
+    def add(self, voucher: Voucher) -> None: ...
+
+    def save(self, voucher: Voucher) -> None: ...
+
+    def for_listing(self, listing_id: str) -> list[Voucher]: ...
+
+    def uses_of_file(self, sha256: str) -> list[PriorUse]: ...
+
+
+class TaskRepository(Protocol):
+    def get(self, task_id: str) -> ReviewTask | None: ...
+
+    def add(self, task: ReviewTask) -> None: ...
+
+    def save(self, task: ReviewTask) -> ReviewTask:
+        """Write if nobody changed it since it was read (else raise Conflict)."""
+        ...
+
+    def open_for_listing(self, listing_id: str) -> ReviewTask | None: ...
+
+    def next_claimable(self, now: datetime) -> ReviewTask | None: ...
+
+    def newly_overdue(self, now: datetime, limit: int) -> list[ReviewTask]: ...
+
+
+class StatementRepository(Protocol):
+    def add(self, statement: StatementOfReasons) -> None: ...
+
+    def for_listing(self, listing_id: str) -> list[StatementOfReasons]: ...
+
+
+class FxRepository(Protocol):
+    def table(self) -> FxTable: ...
+
+    def set_rate(self, currency: str, rate: Decimal, at: datetime) -> None: ...
+
+
+class ApiKeyRepository(Protocol):
+    def add(
+        self,
+        key_id: str,
+        key_hash: str,
+        role: str,
+        party_id: str | None,
+        label: str,
+        created_at: datetime,
+    ) -> None: ...
+
+    def find(self, key_hash: str) -> tuple[str, str, str | None] | None:
+        """(key id, role, party id) of an unrevoked key."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One use case, one transaction: repositories, the audit log and the outbox."""
+
+    @property
+    def brands(self) -> BrandRepository: ...
+
+    @property
+    def rights_holders(self) -> RightsHolderRepository: ...
+
+    @property
+    def sellers(self) -> SellerRepository: ...
+
+    @property
+    def listings(self) -> ListingRepository: ...
+
+    @property
+    def vouchers(self) -> VoucherRepository: ...
+
+    @property
+    def tasks(self) -> TaskRepository: ...
+
+    @property
+    def statements(self) -> StatementRepository: ...
+
+    @property
+    def fx(self) -> FxRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def record(self, entry: AuditEntry) -> None:
+        """Append to the hash-chained audit log in this transaction."""
+        ...
+
+    def publish(self, topic: str, payload: Mapping[str, object]) -> None:
+        """Queue a webhook in the outbox in this transaction."""
+        ...
+
+    def on_rollback(self, undo: Callable[[], None]) -> None: ...
+
+    def commit(self) -> None: ...

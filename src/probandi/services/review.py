@@ -1,0 +1,144 @@
+"""Use cases of the review queue: claim, release, decide."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+
+from probandi.domain.actors import Actor, Role
+from probandi.domain.commands import DecideTask
+from probandi.domain.errors import Conflict, NotFound
+from probandi.domain.listing_gate import GateAction
+from probandi.domain.listings import ApprovedTerms, Listing
+from probandi.domain.review import Decision, ReviewTask, check_reason
+from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.vouchers import VoucherAction, VoucherStatus
+from probandi.services.access import require_role
+from probandi.services.context import Services
+from probandi.services.events import record, record_gate_event
+from probandi.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    task: ReviewTask
+    listing: Listing
+    statement: StatementOfReasons | None
+
+
+def _task(uow: UnitOfWork, task_id: str) -> ReviewTask:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound(f"no review task {task_id!r}", task_id=task_id)
+    return task
+
+
+def claim_task(task_id: str, actor: Actor, *, svc: Services) -> ReviewTask:
+    """Take a lease on one task; a task held by another reviewer is a 409."""
+    require_role(actor, Role.REVIEWER, Role.ADMIN)
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        task = uow.tasks.save(
+            _task(uow, task_id).claim(actor.id, now=now, lease=svc.policy.review_lease)
+        )
+        record(
+            uow,
+            actor,
+            "review:task:claimed",
+            f"task:{task.id}",
+            now,
+            lease_expires_at=str(task.lease_expires_at),
+        )
+        uow.commit()
+    return task
+
+
+def claim_next(actor: Actor, *, svc: Services) -> ReviewTask | None:
+    """Claim the most urgent claimable task: earliest deadline, then highest risk."""
+    require_role(actor, Role.REVIEWER, Role.ADMIN)
+    for _attempt in range(5):
+        with svc.reader() as uow:
+            candidate = uow.tasks.next_claimable(svc.clock.now())
+        if candidate is None:
+            return None
+        try:
+            return claim_task(candidate.id, actor, svc=svc)
+        except Conflict:
+            continue  # another reviewer won this one; try the next
+    return None
+
+
+def release_task(task_id: str, actor: Actor, *, svc: Services) -> ReviewTask:
+    require_role(actor, Role.REVIEWER, Role.ADMIN)
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        task = uow.tasks.save(_task(uow, task_id).release(actor.id, now=now))
+        record(uow, actor, "review:task:released", f"task:{task.id}", now)
+        uow.commit()
+    return task
+
+
+def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
+    """Approve or reject a listing's proof; a rejection writes a statement of reasons."""
+    require_role(cmd.actor, Role.REVIEWER, Role.ADMIN)
+    reason_text = check_reason(cmd.decision, cmd.reason_code)
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        task = _task(uow, cmd.task_id)
+        if cmd.version is not None and cmd.version != task.version:
+            raise Conflict("the task changed since you loaded it", version=task.version)
+        decided = task.decide(cmd.actor.id, cmd.decision, cmd.reason_code, cmd.note, now=now)
+        decided = uow.tasks.save(decided)
+        listing = uow.listings.get(task.listing_id)
+        seller = uow.sellers.get(task.seller_id)
+        assert listing is not None
+        assert seller is not None
+        approve = cmd.decision is Decision.APPROVE
+        listing, event = listing.transition(
+            GateAction.APPROVE if approve else GateAction.REJECT, at=now
+        )
+        if approve:
+            listing = replace(
+                listing,
+                approved_terms=ApprovedTerms.of(listing, svc.policy.approved_price_band),
+                proof_due_at=None,
+            )
+        uow.listings.save(listing)
+        action = VoucherAction.APPROVE if approve else VoucherAction.REJECT
+        voucher_ids = []
+        for voucher in uow.vouchers.for_listing(listing.id):
+            if voucher.status is VoucherStatus.PENDING_REVIEW:
+                uow.vouchers.save(voucher.apply(action, at=now))
+                voucher_ids.append(voucher.id)
+        statement = None
+        if not approve:
+            statement = StatementOfReasons(
+                id=uuid.uuid4().hex,
+                listing_id=listing.id,
+                seller_id=seller.id,
+                measure="proof rejected; the listing stays unpublishable until proof is approved",
+                scope=f"listing {listing.id} ({listing.content.title})",
+                facts=(reason_text, *((cmd.note,) if cmd.note else ())),
+                ground=f"probandi proof policy: {cmd.reason_code}",
+                automated=False,
+                redress=redress_text(now, svc.policy.appeal_window_days),
+                created_at=now,
+                decided_by=cmd.actor.label,
+            )
+            uow.statements.add(statement)
+        record(
+            uow,
+            cmd.actor,
+            "review:decision:" + ("approved" if approve else "rejected"),
+            f"task:{task.id}",
+            now,
+            reason_code=cmd.reason_code,
+            note=cmd.note,
+            vouchers=voucher_ids,
+            statement_id=statement.id if statement else None,
+        )
+        record_gate_event(
+            uow, cmd.actor, listing, seller, event, task_id=task.id, reason_code=cmd.reason_code
+        )
+        uow.commit()
+    return DecisionResult(decided, listing, statement)

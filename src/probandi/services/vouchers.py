@@ -1,0 +1,198 @@
+"""Use case: a seller submits a voucher as proof for a held listing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from probandi.domain.actors import Actor, Role
+from probandi.domain.checks import CheckContext, run_checks
+from probandi.domain.commands import SubmitVoucher
+from probandi.domain.errors import InvalidInput, InvalidTransition
+from probandi.domain.listing_gate import GateAction, GateState
+from probandi.domain.listings import Listing
+from probandi.domain.review import ReviewTask
+from probandi.domain.sellers import Seller
+from probandi.domain.statements import StatementOfReasons, facts_from_findings, redress_text
+from probandi.domain.vouchers import (
+    Voucher,
+    VoucherAction,
+    VoucherStatus,
+    check_declaration,
+    risk_of,
+)
+from probandi.services.access import require_role, visible_listing
+from probandi.services.context import Services
+from probandi.services.events import record, record_gate_event
+from probandi.services.ports import UnitOfWork
+
+NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
+MAX_FILENAME = 200
+
+
+@dataclass(frozen=True)
+class VoucherResult:
+    voucher: Voucher
+    listing: Listing
+    statement: StatementOfReasons | None = None
+
+
+def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
+    """Store, fingerprint and check the file; reject hard failures, queue the rest."""
+    require_role(cmd.actor, Role.SELLER)
+    check_declaration(cmd.kind, cmd.declaration)
+    stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)  # before any write
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        listing = visible_listing(cmd.actor, uow.listings.get(cmd.listing_id), cmd.listing_id)
+        if listing.gate.state not in NEEDS_PROOF:
+            raise InvalidTransition(
+                f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
+                state=listing.gate.state.value,
+            )
+        existing = uow.vouchers.for_listing(listing.id)
+        if len(existing) >= svc.policy.max_vouchers_per_listing:
+            raise InvalidInput("too many vouchers for this listing", field="file")
+        seller = uow.sellers.get(listing.seller_id)
+        assert seller is not None
+        sha256, fresh = svc.files.put(cmd.data)
+        if fresh:
+            uow.on_rollback(lambda: svc.files.discard(sha256))
+        brands = tuple(b for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid)))
+        findings = run_checks(
+            CheckContext(
+                kind=cmd.kind,
+                declaration=cmd.declaration,
+                seller=seller,
+                listing=listing,
+                brands=brands,
+                now=now,
+                policy=svc.policy,
+                fx=uow.fx.table(),
+                same_file_uses=tuple(uow.vouchers.uses_of_file(sha256)),
+            )
+        )
+        voucher = Voucher(
+            id=uuid.uuid4().hex,
+            seller_id=seller.id,
+            listing_id=listing.id,
+            kind=cmd.kind,
+            file=stored,
+            filename=cmd.filename[:MAX_FILENAME] or "upload",
+            declaration=cmd.declaration,
+            created_at=now,
+            findings=findings,
+        )
+        result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
+        uow.commit()
+    return result
+
+
+def _route(
+    uow: UnitOfWork,
+    actor: Actor,
+    voucher: Voucher,
+    listing: Listing,
+    seller: Seller,
+    existing: list[Voucher],
+    now: datetime,
+    svc: Services,
+) -> VoucherResult:
+    record(
+        uow,
+        actor,
+        "voucher:submitted",
+        f"voucher:{voucher.id}",
+        now,
+        listing_id=listing.id,
+        sha256=voucher.file.sha256,
+        kind=voucher.kind.value,
+        findings=[f.code for f in voucher.findings],
+    )
+    if voucher.has_hard_failure:
+        return _reject_automatically(uow, actor, voucher, listing, seller, existing, now, svc)
+    uow.vouchers.add(voucher)
+    listing, event = listing.transition(GateAction.SUBMIT_PROOF, at=now)
+    uow.listings.save(listing)
+    record_gate_event(uow, actor, listing, seller, event, voucher_id=voucher.id)
+    task = uow.tasks.open_for_listing(listing.id)
+    risk = risk_of(voucher.findings)
+    if task is None:
+        due = svc.calendar.add_working_days(now, svc.policy.review_sla_working_days)
+        task = ReviewTask(uuid.uuid4().hex, listing.id, seller.id, now, due, risk=risk)
+        uow.tasks.add(task)
+        record(
+            uow,
+            actor,
+            "review:task:opened",
+            f"task:{task.id}",
+            now,
+            listing_id=listing.id,
+            due_at=due.isoformat(),
+            risk=risk,
+        )
+    elif risk > task.risk:
+        uow.tasks.save(replace(task, risk=risk))
+    return VoucherResult(voucher, listing)
+
+
+def _reject_automatically(
+    uow: UnitOfWork,
+    actor: Actor,
+    voucher: Voucher,
+    listing: Listing,
+    seller: Seller,
+    existing: list[Voucher],
+    now: datetime,
+    svc: Services,
+) -> VoucherResult:
+    voucher = voucher.apply(VoucherAction.REJECT, at=now)
+    uow.vouchers.add(voucher)
+    record(
+        uow,
+        actor,
+        "voucher:rejected:automatically",
+        f"voucher:{voucher.id}",
+        now,
+        findings=[f.code for f in voucher.findings if f.severity.value == "hard"],
+    )
+    pending = [v for v in existing if v.status is VoucherStatus.PENDING_REVIEW]
+    hard = tuple(f for f in voucher.findings if f.severity.value == "hard")
+    statement = StatementOfReasons(
+        id=uuid.uuid4().hex,
+        listing_id=listing.id,
+        seller_id=seller.id,
+        measure="voucher rejected; the listing stays unpublishable until proof is approved",
+        scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
+        facts=facts_from_findings(hard),
+        ground="probandi proof policy: " + ", ".join(sorted({f.code for f in hard})),
+        automated=True,
+        redress=redress_text(now, svc.policy.appeal_window_days),
+        created_at=now,
+        voucher_id=voucher.id,
+    )
+    uow.statements.add(statement)
+    record(
+        uow,
+        actor,
+        "statement:issued",
+        f"statement:{statement.id}",
+        now,
+        listing_id=listing.id,
+        automated=True,
+    )
+    if not pending and listing.gate.state is not GateState.REJECTED:
+        listing, event = listing.transition(GateAction.REJECT, at=now)
+        uow.listings.save(listing)
+        record_gate_event(
+            uow,
+            actor,
+            listing,
+            seller,
+            event,
+            voucher_id=voucher.id,
+            statement_id=statement.id,
+            automated=True,
+        )
+    return VoucherResult(voucher, listing, statement)
