@@ -27,8 +27,13 @@ def _free_port() -> int:
 @pytest.fixture
 def live_url(settings: Settings, runtime: Runtime) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, runtime=runtime), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings, runtime=runtime),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

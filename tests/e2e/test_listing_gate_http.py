@@ -19,7 +19,9 @@ def test_gated_listing_is_held_approved_then_regated_by_a_title_edit(
     assert "Gucci" in listing["reasons"][0]
     assert "invoice" in listing["required_evidence"]
 
-    decl = an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date() - timedelta(days=20))
+    decl = an_invoice_declaration(
+        "shop-a 贸易有限公司", issued_on=clock.now().date() - timedelta(days=20)
+    )
     up = world.upload("shop-a", "L1", invoice_image(1), declaration=decl)
     assert up.status_code == 201, up.text
     assert up.json()["voucher"]["status"] == "pending_review"
@@ -28,9 +30,15 @@ def test_gated_listing_is_held_approved_then_regated_by_a_title_edit(
 
     task = world.reviewer("POST", "/v1/review/tasks/claim-next").json()
     assert task["listing_id"] == "L1"
-    decided = world.reviewer("POST", f"/v1/review/tasks/{task['id']}/decision",
-                             json={"decision": "approve", "reason_code": "authorized_distributor",
-                                   "version": task["version"]})
+    decided = world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        json={
+            "decision": "approve",
+            "reason_code": "authorized_distributor",
+            "version": task["version"],
+        },
+    )
     assert decided.status_code == 200, decided.text
     assert world.platform("GET", "/v1/listings/L1").json()["publishable"] is True
 
@@ -50,8 +58,11 @@ def test_price_outside_the_approved_band_regates(world: World, clock: FrozenCloc
     decl = an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date())
     world.upload("shop-a", "L1", invoice_image(2), declaration=decl)
     task = world.reviewer("POST", "/v1/review/tasks/claim-next").json()
-    world.reviewer("POST", f"/v1/review/tasks/{task['id']}/decision",
-                   json={"decision": "approve", "reason_code": "proof_sufficient"})
+    world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        json={"decision": "approve", "reason_code": "proof_sufficient"},
+    )
     assert world.a_listing("L1", "shop-a", price="14800.00")["publishable"] is True
     dropped = world.a_listing("L1", "shop-a", price="1580.00")
     assert dropped["publishable"] is False
@@ -66,10 +77,13 @@ def test_purchasing_agent_below_the_foreign_price_is_rejected(
     assert world.admin("PUT", "/v1/fx-rates/EUR", json={"rate": "1.08"}).status_code == 200
     world.a_seller("daigou-1", kind="purchasing_agent")
     world.a_listing("D1", "daigou-1", price="9000.00")  # 9000 CNY = 1166.67 EUR
-    capture = {"site_url": "https://www.gucci.com/it/it/pr/marmont", "price": "2300.00",
-               "currency": "EUR", "captured_at": clock.now().isoformat()}
-    r = world.upload("daigou-1", "D1", invoice_image(3), kind="price_capture",
-                     declaration=capture)
+    capture = {
+        "site_url": "https://www.gucci.com/it/it/pr/marmont",
+        "price": "2300.00",
+        "currency": "EUR",
+        "captured_at": clock.now().isoformat(),
+    }
+    r = world.upload("daigou-1", "D1", invoice_image(3), kind="price_capture", declaration=capture)
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["voucher"]["status"] == "rejected"
@@ -78,8 +92,7 @@ def test_purchasing_agent_below_the_foreign_price_is_rejected(
     assert body["statement"]["automated"] is True
 
     world.a_listing("D2", "daigou-1", price="18000.00")  # above 2300 EUR = 15925.93 CNY
-    ok = world.upload("daigou-1", "D2", invoice_image(4), kind="price_capture",
-                      declaration=capture)
+    ok = world.upload("daigou-1", "D2", invoice_image(4), kind="price_capture", declaration=capture)
     assert ok.json()["voucher"]["status"] == "pending_review"
 
 
@@ -92,11 +105,19 @@ def test_second_seller_reusing_an_invoice_file_is_rejected_with_reasons(
     world.a_listing("LA", "shop-a")
     world.a_listing("LB", "shop-b")
     scan = invoice_image(5)
-    first = world.upload("shop-a", "LA", scan, declaration=an_invoice_declaration(
-        "shop-a 贸易有限公司", issued_on=clock.now().date()))
+    first = world.upload(
+        "shop-a",
+        "LA",
+        scan,
+        declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date()),
+    )
     assert first.json()["voucher"]["status"] == "pending_review"
-    second = world.upload("shop-b", "LB", scan, declaration=an_invoice_declaration(
-        "shop-b 贸易有限公司", issued_on=clock.now().date()))
+    second = world.upload(
+        "shop-b",
+        "LB",
+        scan,
+        declaration=an_invoice_declaration("shop-b 贸易有限公司", issued_on=clock.now().date()),
+    )
     assert second.status_code == 201
     body = second.json()
     assert body["voucher"]["status"] == "rejected"
@@ -109,15 +130,18 @@ def test_second_seller_reusing_an_invoice_file_is_rejected_with_reasons(
     assert "complaint" in statements[0]["redress"]
 
 
-def test_a_seller_sees_only_its_own_listings_and_vouchers(world: World,
-                                                          clock: FrozenClock) -> None:
+def test_a_seller_sees_only_its_own_listings_and_vouchers(world: World, clock: FrozenClock) -> None:
     world.a_gated_brand()
     world.a_seller("shop-a")
     world.a_seller("shop-b")
     world.a_listing("LA", "shop-a")
     world.a_listing("LB", "shop-b")
-    up = world.upload("shop-a", "LA", invoice_image(6), declaration=an_invoice_declaration(
-        "shop-a 贸易有限公司", issued_on=clock.now().date()))
+    up = world.upload(
+        "shop-a",
+        "LA",
+        invoice_image(6),
+        declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date()),
+    )
     voucher_id = up.json()["voucher"]["id"]
     assert world.seller("shop-b", "GET", "/v1/listings/LA").status_code == 404
     assert world.seller("shop-b", "GET", f"/v1/vouchers/{voucher_id}").status_code == 404
@@ -134,19 +158,35 @@ def test_two_reviewers_cannot_both_decide_one_task(world: World, clock: FrozenCl
     world.a_gated_brand()
     world.a_seller("shop-a")
     world.a_listing("L1", "shop-a")
-    world.upload("shop-a", "L1", invoice_image(7), declaration=an_invoice_declaration(
-        "shop-a 贸易有限公司", issued_on=clock.now().date()))
+    world.upload(
+        "shop-a",
+        "L1",
+        invoice_image(7),
+        declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date()),
+    )
     task = world.reviewer("POST", "/v1/review/tasks/claim-next", name="alice").json()
     stolen = world.reviewer("POST", f"/v1/review/tasks/{task['id']}/claim", name="bob")
     assert stolen.status_code == 409
     assert stolen.json()["code"] == "conflict"
-    bob = world.reviewer("POST", f"/v1/review/tasks/{task['id']}/decision", name="bob",
-                         json={"decision": "reject", "reason_code": "insufficient_proof"})
+    bob = world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        name="bob",
+        json={"decision": "reject", "reason_code": "insufficient_proof"},
+    )
     assert bob.status_code == 409
-    alice = world.reviewer("POST", f"/v1/review/tasks/{task['id']}/decision", name="alice",
-                           json={"decision": "approve", "reason_code": "proof_sufficient"})
+    alice = world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        name="alice",
+        json={"decision": "approve", "reason_code": "proof_sufficient"},
+    )
     assert alice.status_code == 200
-    again = world.reviewer("POST", f"/v1/review/tasks/{task['id']}/decision", name="alice",
-                           json={"decision": "reject", "reason_code": "other"})
+    again = world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        name="alice",
+        json={"decision": "reject", "reason_code": "other"},
+    )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"

@@ -52,10 +52,10 @@ class World:
             self.keys[name] = create_api_key(role, party, name, svc=self.runtime.services)
         return self.keys[name]
 
-    def call(self, method: str, url: str, role: Role, party: str | None = None,
-             **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.key(role, party)}",
-                   **kwargs.pop("headers", {})}
+    def call(
+        self, method: str, url: str, role: Role, party: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key(role, party)}", **kwargs.pop("headers", {})}
         return self.http.request(method, url, headers=headers, **kwargs)
 
     def platform(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -64,8 +64,7 @@ class World:
     def admin(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return self.call(method, url, Role.ADMIN, **kwargs)
 
-    def reviewer(self, method: str, url: str, name: str = "rev-1",
-                 **kwargs: Any) -> httpx.Response:
+    def reviewer(self, method: str, url: str, name: str = "rev-1", **kwargs: Any) -> httpx.Response:
         # Each reviewer name gets its own key, so two reviewers are two principals.
         headers = {"Authorization": f"Bearer {self._reviewer_key(name)}"}
         return self.http.request(method, url, headers=headers, **kwargs)
@@ -73,8 +72,7 @@ class World:
     def _reviewer_key(self, name: str) -> str:
         label = f"reviewer:{name}"
         if label not in self.keys:
-            self.keys[label] = create_api_key(Role.REVIEWER, None, label,
-                                              svc=self.runtime.services)
+            self.keys[label] = create_api_key(Role.REVIEWER, None, label, svc=self.runtime.services)
         return self.keys[label]
 
     def seller(self, seller_id: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -83,7 +81,9 @@ class World:
     # --- builders -------------------------------------------------------------------------
     def a_gated_brand(self, **overrides: Any) -> dict[str, Any]:
         body = {
-            "name": "Gucci", "aliases": ["古驰", "古奇"], "gated": True,
+            "name": "Gucci",
+            "aliases": ["古驰", "古奇"],
+            "gated": True,
             "reference_prices": [{"scope": "*", "amount": "12000", "currency": "CNY"}],
             "distributors": [{"name": INVOICE_ISSUER, "tax_id": INVOICE_ISSUER_TAX_ID}],
             **overrides,
@@ -93,38 +93,69 @@ class World:
         return dict(r.json())
 
     def a_seller(self, seller_id: str, kind: str = "reseller", **overrides: Any) -> None:
-        body = {"kind": kind, "legal_name": f"{seller_id} 贸易有限公司",
-                "address": "上海市黄浦区南京东路1号", **overrides}
+        body = {
+            "kind": kind,
+            "legal_name": f"{seller_id} 贸易有限公司",
+            "address": "上海市黄浦区南京东路1号",
+            **overrides,
+        }
         r = self.platform("PUT", f"/v1/sellers/{seller_id}", json=body)
         assert r.status_code in (200, 201), r.text
 
     def a_listing(self, listing_id: str, seller_id: str, **overrides: Any) -> dict[str, Any]:
-        body = {"seller_id": seller_id, "title": "Gucci GG Marmont 小号肩背包 黑色",
-                "brand": "Gucci", "category": "bags", "price": "15800.00", "currency": "CNY",
-                "stock": 2, "images": ["https://img.example/1.jpg"], **overrides}
+        body = {
+            "seller_id": seller_id,
+            "title": "Gucci GG Marmont 小号肩背包 黑色",
+            "brand": "Gucci",
+            "category": "bags",
+            "price": "15800.00",
+            "currency": "CNY",
+            "stock": 2,
+            "images": ["https://img.example/1.jpg"],
+            **overrides,
+        }
         r = self.platform("PUT", f"/v1/listings/{listing_id}", json=body)
         assert r.status_code in (200, 201), r.text
         return dict(r.json())
 
-    def upload(self, seller_id: str, listing_id: str, data: bytes, *,
-               kind: str = "purchase_invoice", declaration: dict[str, Any] | None = None,
-               media_type: str = "image/png", headers: dict[str, str] | None = None,
-               ) -> httpx.Response:
+    def upload(
+        self,
+        seller_id: str,
+        listing_id: str,
+        data: bytes,
+        *,
+        kind: str = "purchase_invoice",
+        declaration: dict[str, Any] | None = None,
+        media_type: str = "image/png",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
         return self.seller(
-            seller_id, "POST", f"/v1/listings/{listing_id}/vouchers",
+            seller_id,
+            "POST",
+            f"/v1/listings/{listing_id}/vouchers",
             files={"file": ("invoice.png", data, media_type)},
             data={"kind": kind, "declaration": json.dumps(declaration or {})},
             headers=headers or {},
         )
 
 
-def an_invoice_declaration(buyer: str, *, issued_on: date, quantity: int = 2,
-                           **overrides: Any) -> dict[str, Any]:
+def an_invoice_declaration(
+    buyer: str, *, issued_on: date, quantity: int = 2, **overrides: Any
+) -> dict[str, Any]:
     return {
-        "issuer": INVOICE_ISSUER, "issuer_tax_id": INVOICE_ISSUER_TAX_ID, "buyer_name": buyer,
-        "issued_on": issued_on.isoformat(), "document_number": "No.33207675",
+        "issuer": INVOICE_ISSUER,
+        "issuer_tax_id": INVOICE_ISSUER_TAX_ID,
+        "buyer_name": buyer,
+        "issued_on": issued_on.isoformat(),
+        "document_number": "No.33207675",
         "currency": "CNY",
-        "lines": [{"brand": "GUCCI 古驰", "item": "GG Marmont bag", "quantity": quantity,
-                   "amount": "30000.00"}],
+        "lines": [
+            {
+                "brand": "GUCCI 古驰",
+                "item": "GG Marmont bag",
+                "quantity": quantity,
+                "amount": "30000.00",
+            }
+        ],
         **overrides,
     }

@@ -25,7 +25,7 @@ STATUS = {
     errors.PayloadTooLarge: 413,
 }
 HTTP_CODES = {
-    400: "bad_request",
+    400: "malformed_request",
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
