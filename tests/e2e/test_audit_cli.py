@@ -51,3 +51,16 @@ def test_keys_create_prints_a_key_that_authenticates(world: World, settings: Set
     assert r.status_code == 200
     refused = run_cli(settings, "keys", "create", "--role", "seller", "--party", "ghost")
     assert refused.returncode == 2
+
+
+def test_audit_verify_detects_removed_entries(
+    world: World, settings: Settings, runtime: Runtime
+) -> None:
+    world.a_gated_brand()
+    world.a_seller("shop-a")
+    with runtime.writer.begin() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM audit_log")).scalar_one()
+        conn.execute(text("DELETE FROM audit_log WHERE seq = :seq"), {"seq": last})
+    broken = run_cli(settings, "audit", "verify")
+    assert broken.returncode == 1
+    assert "entries removed" in broken.stderr

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from probandi.adapters.db.rows import AuditRow
-from probandi.domain.audit import AuditEntry, ChainBreak, SealedEntry, verify_chain
+from probandi.adapters.db.rows import AuditHeadRow, AuditRow
+from probandi.domain.audit import GENESIS, AuditEntry, ChainBreak, SealedEntry, verify_chain
 
 CHUNK = 2_000
 
@@ -39,10 +39,28 @@ class VerifyReport:
     broken: ChainBreak | None
 
 
-def verify_audit(session: Session) -> VerifyReport:
-    """Recompute the whole chain; name the first entry that does not hold."""
-    count, broken = verify_chain(sealed_entries(session))
-    return VerifyReport(count, broken)
+def verify_audit(
+    session: Session, on_entry: Callable[[SealedEntry], None] | None = None
+) -> VerifyReport:
+    """Recompute the whole chain and compare its end with the head; name the first break."""
+    last: list[SealedEntry] = []
+
+    def watched() -> Iterator[SealedEntry]:
+        for sealed in sealed_entries(session):
+            if on_entry:
+                on_entry(sealed)
+            last[:] = [sealed]
+            yield sealed
+
+    count, broken = verify_chain(watched())
+    if broken is not None:
+        return VerifyReport(count, broken)
+    head = session.get(AuditHeadRow, 1)
+    end_seq, end_hash = (last[0].seq, last[0].hash) if last else (0, GENESIS)
+    if head is not None and (head.seq, head.hash) != (end_seq, end_hash):
+        reason = f"the log ends at entry {end_seq} but its head says {head.seq}: entries removed"
+        return VerifyReport(count, ChainBreak(end_seq + 1, reason))
+    return VerifyReport(count, None)
 
 
 def recent_entries(session: Session, subject: str | None, limit: int) -> list[SealedEntry]:

@@ -27,7 +27,7 @@ from probandi.domain.listings import ListingContent
 from probandi.domain.money import Money
 from probandi.domain.review import Decision
 from probandi.domain.sellers import SellerKind, VoucherKind
-from probandi.domain.vouchers import Declaration, DeclaredLine
+from probandi.domain.vouchers import Declaration, DeclaredLine, Severity
 from probandi.entrypoints.cli import demo_images as img
 from probandi.entrypoints.cli.demo_images import DocLine, Document, Party, Text
 from probandi.services.brands import register_rights_holder, save_brand, set_fx_rate
@@ -261,9 +261,10 @@ def _load_vouchers(svc: Services, out: Callable[[str], None]) -> None:
     _capture_in_review(svc, now)
     invoice = _invoice_approved(svc, now.date())
     result = _invoice_reused(svc, invoice)
+    hard = [f.code for f in result.voucher.findings if f.severity is Severity.HARD]
     out(
         "demo: vouchers submitted: 3 listings in review, 1 approved by demo-reviewer, "
-        f"1 rejected automatically ({', '.join(f.code for f in result.voucher.findings)})"
+        f"1 rejected automatically ({', '.join(hard)})"
     )
 
 

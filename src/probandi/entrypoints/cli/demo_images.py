@@ -108,11 +108,12 @@ class PriceCapture:
 @functools.cache
 def cjk_font_path() -> Path | None:
     """The first CJK-capable font installed, if any."""
-    for root in FONT_ROOTS:
-        if not root.is_dir():
-            continue
+    for root in FONT_ROOTS:  # a missing root globs to nothing
         for pattern in CJK_PATTERNS:
-            found = sorted(p for p in root.rglob(pattern) if p.suffix.lower() in FONT_SUFFIXES)
+            try:
+                found = sorted(p for p in root.rglob(pattern) if p.suffix.lower() in FONT_SUFFIXES)
+            except OSError:  # an unreadable font directory is no reason to fail the demo
+                continue
             if found:
                 return found[0]
     return None

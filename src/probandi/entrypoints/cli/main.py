@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -17,10 +16,9 @@ from probandi.adapters.db.migrate import upgrade
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.actors import SYSTEM, Role
-from probandi.domain.audit import SealedEntry, verify_chain
 from probandi.domain.errors import DomainError
 from probandi.entrypoints.api.routes.registry import parse_brand_rows
-from probandi.queries.audit import sealed_entries
+from probandi.queries.audit import verify_audit
 from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.keys import create_api_key
@@ -130,21 +128,15 @@ def audit_verify() -> None:
         ) as progress,
     ):
         task = progress.add_task("verify", total=None)
-
-        def counted() -> Iterator[SealedEntry]:
-            for entry in sealed_entries(session):
-                progress.advance(task)
-                yield entry
-
-        count, broken = verify_chain(counted())
+        report = verify_audit(session, on_entry=lambda _entry: progress.advance(task))
     runtime.dispose()
-    if broken is not None:
+    if report.broken is not None:
         console.print(
-            f"[red]audit log BROKEN at entry {broken.seq}[/red]: {broken.reason} "
-            f"({count} entries before it hold)"
+            f"[red]audit log BROKEN at entry {report.broken.seq}[/red]: "
+            f"{report.broken.reason} ({report.verified} entries before it hold)"
         )
         raise typer.Exit(1)
-    console.print(f"[green]audit log intact[/green]: {count} entries verified")
+    console.print(f"[green]audit log intact[/green]: {report.verified} entries verified")
 
 
 @brands_app.command("import")
