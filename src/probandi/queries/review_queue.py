@@ -19,6 +19,7 @@ from probandi.services.access import require_role
 class QueueFilter:
     state: TaskState | None = None  # None: open and claimed
     overdue: bool | None = None
+    listing_id: str | None = None
     limit: int = 100
 
 
@@ -29,6 +30,8 @@ def review_queue(session: Session, actor: Actor, f: QueueFilter, now: datetime) 
         stmt = stmt.where(ReviewTaskRow.state.in_([TaskState.OPEN.value, TaskState.CLAIMED.value]))
     else:
         stmt = stmt.where(ReviewTaskRow.state == f.state.value)
+    if f.listing_id:
+        stmt = stmt.where(ReviewTaskRow.listing_id == f.listing_id)
     if f.overdue is True:
         stmt = stmt.where(ReviewTaskRow.due_at < now)
     elif f.overdue is False:

@@ -37,7 +37,7 @@ def list_tasks(
     """Open and claimed tasks by deadline, then risk (highest first)."""
     now = svc.clock.now()
     with Session(request.app.state.read_engine) as session:
-        tasks = review_queue(session, actor, QueueFilter(state, overdue, limit), now)
+        tasks = review_queue(session, actor, QueueFilter(state, overdue, listing_id, limit), now)
     return TaskPage(items=[TaskOut.from_domain(t, now) for t in tasks])
 
 
