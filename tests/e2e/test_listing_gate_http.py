@@ -190,3 +190,24 @@ def test_two_reviewers_cannot_both_decide_one_task(world: World, clock: FrozenCl
     )
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
+
+
+def test_the_queue_is_ordered_by_deadline_and_filters_by_listing(
+    world: World, clock: FrozenClock
+) -> None:
+    world.a_gated_brand()
+    world.a_seller("shop-a")
+    for n, listing_id in enumerate(("Q1", "Q2")):
+        world.a_listing(listing_id, "shop-a")
+        world.upload(
+            "shop-a",
+            listing_id,
+            invoice_image(60 + n),
+            declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=clock.now().date()),
+        )
+        clock.advance(timedelta(hours=1))
+    queue = world.reviewer("GET", "/v1/review/tasks").json()["items"]
+    assert [t["listing_id"] for t in queue] == ["Q1", "Q2"]
+    only = world.reviewer("GET", "/v1/review/tasks?listing_id=Q2").json()["items"]
+    assert [t["listing_id"] for t in only] == ["Q2"]
+    assert world.seller("shop-a", "GET", "/v1/review/tasks").status_code == 403

@@ -32,6 +32,7 @@ def list_tasks(
     svc: Svc,
     state: TaskState | None = None,
     overdue: bool | None = None,
+    listing_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TaskPage:
     """Open and claimed tasks by deadline, then risk (highest first)."""
