@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from probandi.domain.brands import Brand, Distributor, ReferencePrice
-from probandi.domain.checks import CheckContext
+from probandi.domain.checks import CheckContext, run_checks
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import (
     ApprovedTerms,
@@ -22,7 +22,7 @@ from probandi.domain.policy import Policy
 from probandi.domain.review import ReviewTask
 from probandi.domain.screening import AliasMatcher, BrandMatch
 from probandi.domain.sellers import Seller, SellerKind, VoucherKind
-from probandi.domain.vouchers import Declaration, DeclaredLine
+from probandi.domain.vouchers import Declaration, DeclaredLine, Finding
 
 MONDAY_9AM = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TODAY = MONDAY_9AM.date()
@@ -35,7 +35,7 @@ DISTRIBUTOR_NAME = "上海奢品供应链有限公司"
 DISTRIBUTOR_TAX_ID = "91310000MA1FL0XX3B"
 
 
-def money(amount: str | int, currency: str = "CNY") -> Money:
+def money(amount: str | int | Decimal, currency: str = "CNY") -> Money:
     return Money(Decimal(amount), currency)
 
 
@@ -192,3 +192,33 @@ def a_review_task(**overrides: Any) -> ReviewTask:
 
 def days_ago(n: int) -> date:
     return TODAY - timedelta(days=n)
+
+
+# --- running the checks ---------------------------------------------------------------
+
+
+def findings_of(**overrides: Any) -> dict[str, Finding]:
+    return {f.code: f for f in run_checks(a_check_context(**overrides))}
+
+
+def codes_of(**overrides: Any) -> set[str]:
+    return set(findings_of(**overrides))
+
+
+def declared(**overrides: Any) -> dict[str, Any]:
+    return {"declaration": a_declaration(**overrides)}
+
+
+def agent_capture(**overrides: Any) -> CheckContext:
+    """A purchasing agent's price capture; the listing price is in CNY."""
+    listing_overrides = overrides.pop("listing", {})
+    return a_check_context(
+        kind=VoucherKind.PRICE_CAPTURE,
+        seller=a_seller(kind=SellerKind.PURCHASING_AGENT),
+        declaration=a_price_capture(**overrides),
+        listing=a_held_listing(**listing_overrides),
+    )
+
+
+def capture_codes(**overrides: Any) -> set[str]:
+    return {f.code for f in run_checks(agent_capture(**overrides))}

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from probandi.domain.brands import Brand, Distributor, ReferencePrice
-from probandi.domain.checks import CheckContext, PriorUse, party_name, run_checks
+from probandi.domain.brands import Brand, party_name
+from probandi.domain.checks import PriorUse, run_checks
 from probandi.domain.sellers import SellerKind, VoucherKind
-from probandi.domain.vouchers import Finding, Severity
+from probandi.domain.vouchers import Severity
 from tests.unit.builders import (
     DISTRIBUTOR_NAME,
     DISTRIBUTOR_TAX_ID,
@@ -26,41 +23,14 @@ from tests.unit.builders import (
     a_declaration,
     a_held_listing,
     a_line,
-    a_price_capture,
     a_seller,
-    an_fx_table,
+    agent_capture,
+    capture_codes,
+    codes_of,
     days_ago,
-    money,
+    declared,
+    findings_of,
 )
-
-SEVERITY_ORDER = {Severity.HARD: 0, Severity.WARNING: 1, Severity.INFO: 2}
-
-
-def findings_of(**overrides: Any) -> dict[str, Finding]:
-    return {f.code: f for f in run_checks(a_check_context(**overrides))}
-
-
-def codes_of(**overrides: Any) -> set[str]:
-    return set(findings_of(**overrides))
-
-
-def declared(**overrides: Any) -> dict[str, Any]:
-    return {"declaration": a_declaration(**overrides)}
-
-
-def agent_capture(**overrides: Any) -> CheckContext:
-    """A purchasing agent's price capture; the listing price is in CNY."""
-    listing_overrides = overrides.pop("listing", {})
-    return a_check_context(
-        kind=VoucherKind.PRICE_CAPTURE,
-        seller=a_seller(kind=SellerKind.PURCHASING_AGENT),
-        declaration=a_price_capture(**overrides),
-        listing=a_held_listing(**listing_overrides),
-    )
-
-
-def capture_codes(**overrides: Any) -> set[str]:
-    return {f.code for f in run_checks(agent_capture(**overrides))}
 
 
 def test_a_clean_invoice_from_an_authorized_distributor_only_notes_the_distributor() -> None:
@@ -101,13 +71,18 @@ def test_reuse_reports_at_most_five_other_uses() -> None:
 # --- dates --------------------------------------------------------------------------------
 
 
-def test_a_document_dated_tomorrow_is_a_hard_finding() -> None:
-    finding = findings_of(**declared(issued_on=TODAY + timedelta(days=1)))["voucher.dated_in_future"]
+def test_a_document_dated_two_days_ahead_is_a_hard_finding() -> None:
+    finding = findings_of(**declared(issued_on=TODAY + timedelta(days=2)))[
+        "voucher.dated_in_future"
+    ]
     assert finding.severity is Severity.HARD
 
 
-def test_a_document_dated_today_is_not_in_the_future() -> None:
+def test_a_document_dated_today_or_tomorrow_in_utc_is_not_in_the_future() -> None:
+    # The issuer's "today" (e.g. China, UTC+8) can be tomorrow's date in UTC.
     assert "voucher.dated_in_future" not in codes_of(**declared(issued_on=TODAY))
+    tomorrow = TODAY + timedelta(days=1)
+    assert "voucher.dated_in_future" not in codes_of(**declared(issued_on=tomorrow))
 
 
 def test_an_invoice_issued_181_days_ago_is_outside_the_validity_window() -> None:
@@ -188,7 +163,9 @@ def test_a_latin_buyer_name_is_folded_for_case_width_and_punctuation(buyer: str)
 
 
 def test_a_document_sold_to_someone_else_is_a_hard_finding() -> None:
-    finding = findings_of(**declared(buyer_name="北京另一家贸易有限公司"))["voucher.buyer_not_seller"]
+    finding = findings_of(**declared(buyer_name="北京另一家贸易有限公司"))[
+        "voucher.buyer_not_seller"
+    ]
     assert finding.severity is Severity.HARD
     assert finding.evidence == {
         "buyer_name": "北京另一家贸易有限公司",
@@ -266,22 +243,11 @@ def test_a_brand_without_distributors_leaves_every_issuer_unknown() -> None:
     assert "voucher.issuer_unknown" in codes_of(brands=(a_brand(distributors=()),))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Brand.is_authorized_issuer compares names with fold().strip() only, while "
-    "buyer names use party_name (spaces and punctuation removed); a distributor named "
-    "with a space is reported as an unknown issuer",
-)
 def test_a_distributor_name_differing_only_in_spaces_is_authorized() -> None:
     findings = findings_of(**declared(issuer="上海 奢品供应链 有限公司", issuer_tax_id=None))
     assert "voucher.issuer_authorized" in findings
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a matching distributor name authorizes the issuer even when the declared "
-    "tax id contradicts the distributor's registered tax id (name spoofing)",
-)
 def test_a_distributor_name_with_a_contradicting_tax_id_is_not_authorized() -> None:
     findings = findings_of(**declared(issuer=DISTRIBUTOR_NAME, issuer_tax_id="91440300FAKE0001"))
     assert "voucher.issuer_authorized" not in findings
@@ -302,11 +268,6 @@ def test_a_line_naming_the_brand_or_an_alias_names_it(line_brand: str) -> None:
     assert "voucher.brand_not_named" not in codes_of(**declared(lines=(a_line(brand=line_brand),)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _line_names_brand tests whether the alias is a substring of the line brand "
-    "with spaces removed, so alias 'LV' is found in 'Calvin Klein' ('calvinklein')",
-)
 def test_a_line_of_another_brand_does_not_name_a_short_alias_inside_it() -> None:
     louis_vuitton = Brand(id="lv", name="Louis Vuitton", aliases=("LV",))
     ctx = a_check_context(
@@ -338,171 +299,3 @@ def test_brand_authorizations_are_not_checked_for_lines() -> None:
         **declared(lines=()),
     )
     assert codes.isdisjoint({"voucher.brand_not_named", "voucher.quantity_short"})
-
-
-# --- prices -------------------------------------------------------------------------------
-
-
-def test_an_agent_listing_priced_below_the_converted_foreign_price_is_a_hard_finding() -> None:
-    # 1000 EUR at 0.125 EUR per CNY is 8000 CNY.
-    ctx = agent_capture(listing={"price": money("7999.99")})
-    [finding] = run_checks(ctx)
-    assert (finding.code, finding.severity) == (
-        "listing.price_below_foreign_price",
-        Severity.HARD,
-    )
-    assert finding.evidence["foreign_price_converted"] == "8000.00 CNY"
-    assert finding.evidence["foreign_price"] == "1000.00 EUR"
-
-
-def test_an_agent_listing_priced_at_the_converted_foreign_price_is_fine() -> None:
-    assert capture_codes(listing={"price": money("8000")}) == set()
-
-
-def test_a_foreign_price_in_another_non_pivot_currency_is_converted_through_the_pivot() -> None:
-    # 150000 JPY * 0.006 EUR = 900 EUR = 7200 CNY.
-    ctx = agent_capture(price=Decimal(150_000), currency="JPY", listing={"price": money(7100)})
-    [finding] = run_checks(ctx)
-    assert finding.evidence["foreign_price_converted"] == "7200.00 CNY"
-
-
-def test_a_foreign_price_without_an_exchange_rate_is_a_warning_not_a_crash() -> None:
-    ctx = agent_capture(currency="GBP")
-    [finding] = run_checks(ctx)
-    assert (finding.code, finding.severity) == ("fx.rate_missing", Severity.WARNING)
-    assert finding.evidence == {"currency": "GBP", "listing_currency": "CNY"}
-
-
-def test_a_price_far_below_the_brand_reference_is_a_warning() -> None:
-    # Reference 10000 CNY; the floor is 30 %: 3000 CNY.
-    finding = findings_of(listing=a_held_listing(price=money("2999.99")))[
-        "listing.price_far_below_reference"
-    ]
-    assert finding.severity is Severity.WARNING
-    assert finding.evidence == {"price": "2999.99 CNY", "reference": "10000 CNY"}
-
-
-def test_a_price_at_the_reference_floor_is_not_far_below() -> None:
-    codes = codes_of(listing=a_held_listing(price=money(3000)))
-    assert "listing.price_far_below_reference" not in codes
-
-
-def test_the_reference_price_is_converted_to_the_listing_currency() -> None:
-    # 1000 EUR reference = 8000 CNY; floor 2400 CNY.
-    brand = a_brand(reference_prices=(ReferencePrice("*", money(1000, "EUR")),))
-    below = codes_of(brands=(brand,), listing=a_held_listing(price=money("2399.99")))
-    at_floor = codes_of(brands=(brand,), listing=a_held_listing(price=money(2400)))
-    assert "listing.price_far_below_reference" in below
-    assert "listing.price_far_below_reference" not in at_floor
-
-
-def test_the_category_reference_price_wins_over_the_brand_wide_one() -> None:
-    brand = a_brand(
-        reference_prices=(
-            ReferencePrice("*", money(10_000)),
-            ReferencePrice("Wallets", money(3_000)),
-        )
-    )
-    listing = a_held_listing(price=money(1_000), category="wallets")
-    assert "listing.price_far_below_reference" not in codes_of(brands=(brand,), listing=listing)
-
-
-# --- kinds and numbers --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("seller_kind", "voucher_kind"),
-    [
-        (SellerKind.RESELLER, VoucherKind.PRICE_CAPTURE),
-        (SellerKind.RESELLER, VoucherKind.BRAND_AUTHORIZATION),
-        (SellerKind.BRAND_OWNER, VoucherKind.PURCHASE_INVOICE),
-        (SellerKind.AUTHORIZED_RETAILER, VoucherKind.MALL_RECEIPT),
-    ],
-)
-def test_a_kind_of_proof_not_expected_from_the_seller_kind_is_a_warning(
-    seller_kind: SellerKind, voucher_kind: VoucherKind
-) -> None:
-    finding = findings_of(kind=voucher_kind, seller=a_seller(kind=seller_kind))[
-        "voucher.kind_not_accepted"
-    ]
-    assert finding.severity is Severity.WARNING
-
-
-@pytest.mark.parametrize("kind", list(VoucherKind))
-def test_a_purchasing_agent_may_bring_any_kind_but_an_authorization(kind: VoucherKind) -> None:
-    codes = codes_of(kind=kind, seller=a_seller(kind=SellerKind.PURCHASING_AGENT))
-    expected = kind is VoucherKind.BRAND_AUTHORIZATION
-    assert ("voucher.kind_not_accepted" in codes) is expected
-
-
-@pytest.mark.parametrize("number", ["---", "／／", "  "])
-def test_a_document_number_without_letters_or_digits_is_a_warning(number: str) -> None:
-    assert "voucher.document_number_invalid" in codes_of(**declared(document_number=number))
-
-
-# --- ordering -----------------------------------------------------------------------------
-
-
-def test_hard_findings_come_first_then_warnings_then_information() -> None:
-    ctx = a_check_context(
-        same_file_uses=(PriorUse("v-9", "shop-9", "l-9"),),
-        declaration=a_declaration(issued_on=days_ago(400), lines=(a_line(quantity=1),)),
-        listing=a_held_listing(stock=3),
-    )
-    findings = run_checks(ctx)
-    assert [f.severity for f in findings] == [
-        Severity.HARD,
-        Severity.HARD,
-        Severity.WARNING,
-        Severity.INFO,
-    ]
-    assert [f.code for f in findings][:2] == [
-        "voucher.reused_exact",
-        "voucher.outside_validity_window",
-    ]
-
-
-FLAWS: dict[str, dict[str, Any]] = {
-    "reused": {"same_file_uses": (PriorUse("v-9", "shop-9", "l-9"),)},
-    "old": {"issued_on": days_ago(400)},
-    "future": {"issued_on": TODAY + timedelta(days=3)},
-    "expired": {"valid_until": days_ago(1)},
-    "stranger": {"buyer_name": "某人"},
-    "no_buyer": {"buyer_name": None},
-    "self_issued": {"issuer": SELLER_LEGAL_NAME, "issuer_tax_id": None},
-    "unknown_issuer": {"issuer": "某商行", "issuer_tax_id": None},
-    "other_brand": {"lines": (a_line(brand="Prada"),)},
-    "short": {"lines": (a_line(quantity=1),)},
-    "bad_number": {"document_number": "--"},
-}
-
-
-@given(
-    st.lists(st.sampled_from(sorted(FLAWS)), unique=True),
-    st.sampled_from(list(VoucherKind)),
-    st.sampled_from(list(SellerKind)),
-)
-def test_findings_are_always_ordered_by_severity(
-    flaws: list[str], kind: VoucherKind, seller_kind: SellerKind
-) -> None:
-    ctx_overrides: dict[str, Any] = {}
-    decl_overrides: dict[str, Any] = {}
-    for flaw in flaws:
-        for key, value in FLAWS[flaw].items():
-            target = ctx_overrides if key == "same_file_uses" else decl_overrides
-            target[key] = value
-    ctx = a_check_context(
-        kind=kind,
-        seller=a_seller(kind=seller_kind),
-        declaration=a_declaration(**decl_overrides),
-        **ctx_overrides,
-    )
-    severities = [SEVERITY_ORDER[f.severity] for f in run_checks(ctx)]
-    assert severities == sorted(severities)
-
-
-def test_distributor_tax_ids_are_compared_case_insensitively() -> None:
-    brand = a_brand(distributors=(Distributor("Some Distributor", "ab12cd"),))
-    assert brand.is_authorized_issuer(None, "AB12CD")
-    assert not brand.is_authorized_issuer(None, None)
-    assert not brand.is_authorized_issuer("", "")

@@ -66,6 +66,8 @@ def verify_chain(entries: Iterable[SealedEntry]) -> tuple[int, ChainBreak | None
     prev = GENESIS
     count = 0
     for sealed in entries:
+        if sealed.seq != count + 1:
+            return count, ChainBreak(count + 1, f"entry {count + 1} is missing")
         if sealed.prev_hash != prev:
             return count, ChainBreak(sealed.seq, "prev_hash does not match the previous entry")
         if chain_hash(prev, sealed.entry) != sealed.hash:

@@ -18,6 +18,12 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def party_name(text: str | None) -> str:
+    """Fold a company or person name for comparison: case, width, spaces, punctuation."""
+    folded = fold(text or "")
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZS")
+
+
 @dataclass(frozen=True)
 class ReferencePrice:
     """What a genuine item of a product line or category typically costs."""
@@ -70,11 +76,17 @@ class Brand:
         return by_scope.get("*")
 
     def is_authorized_issuer(self, name: str | None, tax_id: str | None) -> bool:
-        """True when the issuer matches a distributor by tax id, or by folded name."""
+        """True when the issuer matches a distributor by tax id, else by name.
+
+        A declared tax id that contradicts the distributor's own never matches by name:
+        a look-alike company name must not borrow a distributor's standing.
+        """
         for d in self.distributors:
-            if tax_id and d.tax_id and fold(d.tax_id) == fold(tax_id):
-                return True
-            if name and fold(d.name).strip() == fold(name).strip():
+            if tax_id and d.tax_id:
+                if party_name(d.tax_id) == party_name(tax_id):
+                    return True
+                continue
+            if name and party_name(d.name) and party_name(d.name) == party_name(name):
                 return True
         return False
 

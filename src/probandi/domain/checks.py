@@ -7,15 +7,15 @@ Documents alone never approve.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from probandi.domain.brands import Brand, brand_price_floor, fold
+from probandi.domain.brands import Brand, brand_price_floor, fold, party_name
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable, Money
 from probandi.domain.policy import Policy
+from probandi.domain.screening import AliasMatcher
 from probandi.domain.sellers import Seller, SellerKind, VoucherKind
 from probandi.domain.vouchers import Declaration, Finding, Severity
 
@@ -46,12 +46,6 @@ class CheckContext:
     policy: Policy
     fx: FxTable
     same_file_uses: tuple[PriorUse, ...] = ()
-
-
-def party_name(text: str | None) -> str:
-    """Fold a company or person name for comparison: case, width, spaces, punctuation."""
-    folded = fold(text or "")
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZS")
 
 
 def _finding(code: str, severity: Severity, message: str, **evidence: object) -> Finding:
@@ -96,7 +90,8 @@ def check_kind(ctx: CheckContext) -> list[Finding]:
 def check_dates(ctx: CheckContext) -> list[Finding]:
     decl, today = ctx.declaration, ctx.now.date()
     found: list[Finding] = []
-    if decl.issued_on is not None and decl.issued_on > today:
+    # A day of slack: "today" in the issuer's time zone may be tomorrow in UTC.
+    if decl.issued_on is not None and decl.issued_on > today + timedelta(days=1):
         found.append(
             _finding(
                 "voucher.dated_in_future",
@@ -222,8 +217,9 @@ def check_issuer(ctx: CheckContext) -> list[Finding]:
 
 
 def _line_names_brand(line_brand: str, brand: Brand) -> bool:
-    text = party_name(line_brand)
-    return any(party_name(name) and party_name(name) in text for name in brand.all_names)
+    """Whole names only: the alias LV must not be found inside "Calvin Klein"."""
+    gated_copy = replace(brand, gated=True)
+    return bool(AliasMatcher([gated_copy]).screen({"line": line_brand}))
 
 
 def check_brand_and_quantity(ctx: CheckContext) -> list[Finding]:

@@ -7,6 +7,7 @@ for Latin-script aliases so that `dior` does not fire inside `dionysus`.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from probandi.domain.brands import Brand, fold
@@ -25,8 +26,24 @@ class BrandMatch:
     kind: str = "name"
 
 
+CJK_START = 0x2E80  # from here on, scripts are written without spaces between words
+
+
 def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+    """Letters and digits of space-separated scripts (Latin, Greek, Cyrillic, ...)."""
+    return (ch.isalnum() and ord(ch) < CJK_START) or unicodedata.combining(ch) > 0
+
+
+def _clusters(text: str) -> list[tuple[int, str]]:
+    """Each base character with its combining marks, so e + U+0301 folds like è."""
+    out: list[tuple[int, str]] = []
+    for i, ch in enumerate(text):
+        if out and unicodedata.combining(ch):
+            start, chunk = out[-1]
+            out[-1] = (start, chunk + ch)
+        else:
+            out.append((i, ch))
+    return out
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -59,13 +76,15 @@ class AliasMatcher:
         return matches
 
     def _screen_text(self, field_name: str, text: str) -> list[BrandMatch]:
-        # NFKC can change lengths (e.g. ligatures); fold per character to keep offsets.
-        folded_chars = [fold(ch) for ch in text]
-        folded = "".join(folded_chars)
+        # NFKC can change lengths (e.g. ligatures); fold per cluster to keep offsets.
+        clusters = _clusters(text)
+        folded_parts = [fold(chunk) for _, chunk in clusters]
+        folded = "".join(folded_parts)
         offsets: list[int] = []
-        for i, chunk in enumerate(folded_chars):
-            offsets.extend([i] * len(chunk))
-        offsets.append(len(text))
+        ends: list[int] = []
+        for (start, chunk), part in zip(clusters, folded_parts, strict=True):
+            offsets.extend([start] * len(part))
+            ends.extend([start + len(chunk)] * len(part))
         found: list[BrandMatch] = []
         taken: list[tuple[int, int]] = []
         for name, brand in self._names:
@@ -76,7 +95,7 @@ class AliasMatcher:
                     pos < t_end and end > t_start for t_start, t_end in taken
                 ):
                     taken.append((pos, end))
-                    o_start, o_end = offsets[pos], offsets[end - 1] + 1
+                    o_start, o_end = offsets[pos], ends[end - 1]
                     found.append(
                         BrandMatch(
                             brand.id, brand.name, field_name, text[o_start:o_end], o_start, o_end
