@@ -273,10 +273,14 @@ class Target:
     headers: dict[str, str]
     path: Callable[[str, str], str]  # (listing id, unique request id) -> path
     method: str
+    idempotency_keys: bool = False  # send a fresh Idempotency-Key with every request
 
 
-def probandi_target(base_url: str, key: str) -> Target:
-    return Target("probandi", base_url, bearer(key), lambda lid, _rid: f"/v1/listings/{lid}", "PUT")
+def probandi_target(base_url: str, key: str, idempotency_keys: bool = False) -> Target:
+    def path(listing_id: str, _request_id: str) -> str:
+        return f"/v1/listings/{listing_id}"
+
+    return Target("probandi", base_url, bearer(key), path, "PUT", idempotency_keys)
 
 
 def baseline_target(base_url: str) -> Target:
@@ -298,10 +302,13 @@ async def one_client(
     while budget[0] > 0:
         budget[0] -= 1
         listing_id, body = work.next()
-        path = target.path(listing_id, f"{work.prefix}-{work.serial}")
+        request_id = f"{work.prefix}-{work.serial}"
+        headers = {"Idempotency-Key": request_id} if target.idempotency_keys else None
         started = time.perf_counter()
         try:
-            r = await http.request(target.method, path, json=body)
+            r = await http.request(
+                target.method, target.path(listing_id, request_id), json=body, headers=headers
+            )
             ok, why = r.is_success, f"{r.status_code} {r.text[:200]}"
         except httpx.HTTPError as exc:
             ok, why = False, repr(exc)
@@ -377,6 +384,7 @@ class Options:
     requests: int
     concurrency: int
     rounds: int
+    idempotency_keys: bool = False
 
 
 def run_rounds(targets: list[Target], opts: Options) -> dict[str, Measurement]:
@@ -409,7 +417,10 @@ def bench_database(kind: str, dbs: Databases, opts: Options) -> dict[str, Measur
             f"{opts.concurrency} clients",
             flush=True,
         )
-        targets = [baseline_target(baseline_url), probandi_target(probandi_url, keys.platform)]
+        targets = [
+            baseline_target(baseline_url),
+            probandi_target(probandi_url, keys.platform, opts.idempotency_keys),
+        ]
         return run_rounds(targets, opts)
 
 
@@ -439,8 +450,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--idempotency-keys",
+        action="store_true",
+        help="send a fresh Idempotency-Key with every probandi upsert (off by default)",
+    )
     args = parser.parse_args()
-    opts = Options(args.requests, args.concurrency, args.rounds)
+    opts = Options(args.requests, args.concurrency, args.rounds, args.idempotency_keys)
     if args.db in ("sqlite", "both"):
         with sqlite_databases() as dbs:
             report("SQLite", bench_database("sqlite", dbs, opts))
