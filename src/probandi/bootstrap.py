@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import holidays as holiday_data
@@ -53,8 +54,9 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     clock = clock or SystemClock()
     write_sessions = sessionmaker(writer, expire_on_commit=False)
     read_sessions = sessionmaker(reader, expire_on_commit=False)
+    lock = threading.RLock() if writer.dialect.name == "sqlite" else None
     services = Services(
-        uow=lambda: SqlUnitOfWork(write_sessions, clock),
+        uow=lambda: SqlUnitOfWork(write_sessions, clock, lock),
         reader=lambda: SqlUnitOfWork(read_sessions, clock),
         clock=clock,
         policy=settings.policy,

@@ -28,6 +28,7 @@ class Settings:
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)
     tick_interval_seconds: float = 60.0
+    worker_threads: int = 8  # threads running use cases; more only queue on the database
     secure_cookies: bool = False
     policy: Policy = field(default_factory=Policy)
 
@@ -45,6 +46,7 @@ class Settings:
             extra_working_days=_dates(e.get("PROBANDI_EXTRA_WORKING_DAYS", "")),
             tick_interval_seconds=float(e.get("PROBANDI_TICK_SECONDS", base.tick_interval_seconds)),
             secure_cookies=e.get("PROBANDI_SECURE_COOKIES", "") == "1",
+            worker_threads=int(e.get("PROBANDI_WORKER_THREADS", base.worker_threads)),
         )
 
     def redacted_database_url(self) -> str:

@@ -138,6 +138,7 @@ class EditOutcome:
     events: tuple[GateEvent, ...]
     changed_aspects: tuple[str, ...] = ()
     created: bool = False
+    unchanged: bool = False
 
 
 def apply_upsert(
@@ -156,6 +157,8 @@ def apply_upsert(
         return _gate_new(listing, tuple(matches), now, proof_due_at, created=True)
     if existing.seller_id != seller_id:
         raise InvalidInput("a listing cannot move to another seller", field="seller_id")
+    if existing.content == content and existing.matches == tuple(matches):
+        return EditOutcome(existing, (), unchanged=True)  # a re-push: nothing to write
     listing = replace(existing, content=content, matches=tuple(matches), updated_at=now)
     brand_ids = listing.gated_brand_ids
     state = existing.gate.state

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import UpsertListing, UpsertSeller
-from probandi.domain.errors import InvalidInput
+from probandi.domain.errors import Conflict, InvalidInput
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import EditOutcome, Listing, apply_upsert, check_id
 from probandi.domain.review import TaskState
@@ -59,6 +59,15 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
     """Screen the pushed listing and hold, clear or re-gate it."""
     require_role(cmd.actor, Role.PLATFORM, Role.ADMIN)
     check_id(cmd.listing_id, "listing_id")
+    for _attempt in range(2):
+        try:
+            return _upsert_once(cmd, svc)
+        except Conflict:
+            continue  # two pushes of one listing raced; the second reads the first's result
+    return _upsert_once(cmd, svc)
+
+
+def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     with svc.uow() as uow:
         now = svc.clock.now()
         seller = uow.sellers.get(cmd.seller_id)
@@ -78,8 +87,9 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
             now=now,
             proof_due_at=due,
         )
-        _persist_outcome(uow, cmd.actor, outcome, seller, now)
-        uow.commit()
+        if not outcome.unchanged:
+            _persist_outcome(uow, cmd.actor, outcome, seller, now)
+            uow.commit()
     return ListingResult(outcome.listing, seller, outcome.created, outcome.changed_aspects)
 
 

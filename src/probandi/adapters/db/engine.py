@@ -20,7 +20,8 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 20) -> Engine
     """One engine per role; SQLite writers take the write lock when they begin."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+        # No pre-ping (a round trip per checkout); recycling keeps connections fresh instead.
+        return create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from probandi.adapters.db.rows import BrandRow, ListingRow, ReviewTaskRow, SellerRow, VoucherRow
+from probandi.adapters.db.rows import BrandRow, ReviewTaskRow, VoucherRow
 from probandi.domain.brands import Brand, Distributor, ReferencePrice
 from probandi.domain.listing_gate import Gate, GateState
 from probandi.domain.listings import ApprovedTerms, Listing, ListingContent
@@ -49,7 +49,18 @@ def brand_to_row(brand: Brand, row: BrandRow) -> None:
     row.distributors = [{"name": d.name, "tax_id": d.tax_id} for d in brand.distributors]
 
 
-def seller_to_domain(row: SellerRow) -> Seller:
+class SellerFields(Protocol):
+    """A seller row as the ORM or a Core select returns it."""
+
+    id: str
+    kind: str
+    legal_name: str
+    address: str
+    tax_id: str | None
+    display_name: str | None
+
+
+def seller_to_domain(row: SellerFields) -> Seller:
     return Seller(
         row.id, SellerKind(row.kind), row.legal_name, row.address, row.tax_id, row.display_name
     )
@@ -83,7 +94,31 @@ def _terms_from_json(data: dict[str, Any] | None) -> ApprovedTerms | None:
     )
 
 
-def listing_to_domain(row: ListingRow) -> Listing:
+class ListingFields(Protocol):
+    """A listing row as the ORM or a Core select returns it."""
+
+    id: str
+    seller_id: str
+    title: str
+    description: str
+    brand: str | None
+    category: str | None
+    price: Decimal
+    currency: str
+    stock: int
+    images: list[str]
+    gate_state: str
+    gate_version: int
+    matches: list[dict[str, Any]]
+    approved_terms: dict[str, Any] | None
+    held_at: datetime | None
+    proof_due_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+def listing_to_domain(row: ListingFields) -> Listing:
     content = ListingContent(
         title=row.title,
         price=Money(Decimal(row.price), row.currency),
@@ -108,13 +143,10 @@ def listing_to_domain(row: ListingRow) -> Listing:
     )
 
 
-def listing_to_row(listing: Listing, row: ListingRow) -> None:
+def listing_values(listing: Listing) -> dict[str, Any]:
+    """The listing's columns (without id and version) for a Core insert or update."""
     c = listing.content
-    row.seller_id, row.title, row.description = listing.seller_id, c.title, c.description
-    row.brand, row.category, row.images = c.brand, c.category, list(c.images)
-    row.price, row.currency, row.stock = c.price.amount, c.price.currency, c.stock
-    row.gate_state, row.gate_version = listing.gate.state.value, listing.gate.version
-    row.matches = [
+    matches = [
         {
             "brand_id": m.brand_id,
             "brand_name": m.brand_name,
@@ -126,9 +158,25 @@ def listing_to_row(listing: Listing, row: ListingRow) -> None:
         }
         for m in listing.matches
     ]
-    row.approved_terms = _terms_to_json(listing.approved_terms)
-    row.held_at, row.proof_due_at = listing.held_at, listing.proof_due_at
-    row.created_at, row.updated_at = listing.created_at, listing.updated_at
+    return {
+        "seller_id": listing.seller_id,
+        "title": c.title,
+        "description": c.description,
+        "brand": c.brand,
+        "category": c.category,
+        "images": list(c.images),
+        "price": c.price.amount,
+        "currency": c.price.currency,
+        "stock": c.stock,
+        "gate_state": listing.gate.state.value,
+        "gate_version": listing.gate.version,
+        "matches": matches,
+        "approved_terms": _terms_to_json(listing.approved_terms),
+        "held_at": listing.held_at,
+        "proof_due_at": listing.proof_due_at,
+        "created_at": listing.created_at,
+        "updated_at": listing.updated_at,
+    }
 
 
 def _opt(value: object) -> str | None:

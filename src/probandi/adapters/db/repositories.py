@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +23,7 @@ from probandi.adapters.db.rows import (
     SellerRow,
     StatementRow,
     VoucherRow,
+    table_of,
 )
 from probandi.domain.brands import Brand
 from probandi.domain.checks import PriorUse
@@ -36,6 +38,9 @@ from probandi.domain.vouchers import Voucher
 
 FX_PIVOT = "USD"
 REGISTRY = "brand_registry"
+COUNTERS, SELLERS = table_of(CounterRow), table_of(SellerRow)
+GET_COUNTER = select(COUNTERS.c.value).where(COUNTERS.c.name == bindparam("b_name"))
+GET_SELLER = select(SELLERS).where(SELLERS.c.id == bindparam("b_id"))
 
 
 class SqlBrandRepository:
@@ -90,8 +95,13 @@ class SqlBrandRepository:
         self.s.execute(delete(BrandRow).where(BrandRow.id == brand_id))
 
     def registry_version(self) -> int:
-        row = self.s.get(CounterRow, REGISTRY)
-        return row.value if row else 0
+        table = table_of(CounterRow)
+        value = (
+            self.s.connection()
+            .execute(select(table.c.value).where(table.c.name == REGISTRY))
+            .scalar_one_or_none()
+        )
+        return int(value or 0)
 
     def bump_registry_version(self) -> None:
         row = self.s.get(CounterRow, REGISTRY)
@@ -118,7 +128,11 @@ class SqlSellerRepository:
         self.s = session
 
     def get(self, seller_id: str) -> Seller | None:
-        row = self.s.get(SellerRow, seller_id)
+        # Read on every listing push: a Core select skips the identity map's costs.
+        table = table_of(SellerRow)
+        row = (
+            self.s.connection().execute(select(table).where(table.c.id == seller_id)).one_or_none()
+        )
         return mapping.seller_to_domain(row) if row else None
 
     def upsert(self, seller: Seller, *, now: datetime) -> bool:
@@ -140,40 +154,56 @@ def _flush_or_conflict(session: Session, what: str) -> None:
         raise Conflict(f"the {what} was changed by someone else; retry") from exc
 
 
+LISTINGS = table_of(ListingRow)
+# Built once: the platform pushes listings all day, and building a statement costs more
+# than running it on SQLite.
+GET_LISTING = select(LISTINGS).where(LISTINGS.c.id == bindparam("b_id"))
+INSERT_LISTING = insert(LISTINGS)
+UPDATE_LISTING = update(LISTINGS).where(
+    LISTINGS.c.id == bindparam("b_id"), LISTINGS.c.version == bindparam("b_version")
+)
+
+
 class SqlListingRepository:
+    """Core statements: no ORM bookkeeping on the hottest path."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
 
     def get(self, listing_id: str) -> Listing | None:
-        row = self.s.get(ListingRow, listing_id)
+        row = self.s.connection().execute(GET_LISTING, {"b_id": listing_id}).one_or_none()
         return mapping.listing_to_domain(row) if row else None
 
     def add(self, listing: Listing) -> None:
-        row = ListingRow(id=listing.id)
-        mapping.listing_to_row(listing, row)
-        self.s.add(row)
-        self.s.flush()
+        values = {"id": listing.id, "version": 1, **mapping.listing_values(listing)}
+        try:
+            self.s.connection().execute(INSERT_LISTING, values)
+        except IntegrityError as exc:
+            raise Conflict("the listing was created by someone else; retry") from exc
 
     def save(self, listing: Listing) -> None:
-        row = self.s.get(ListingRow, listing.id)
-        assert row is not None
-        if row.version != listing.version:
+        """Versioned update: it applies only if nobody changed the row since it was read."""
+        params = {
+            "b_id": listing.id,
+            "b_version": listing.version,
+            "version": listing.version + 1,
+            **mapping.listing_values(listing),
+        }
+        if self.s.connection().execute(UPDATE_LISTING, params).rowcount != 1:
             raise Conflict("the listing was changed by someone else; retry")
-        mapping.listing_to_row(listing, row)
-        _flush_or_conflict(self.s, "listing")
 
     def proof_overdue(self, now: datetime, limit: int) -> list[Listing]:
-        rows = self.s.execute(
-            select(ListingRow)
+        rows = self.s.connection().execute(
+            select(LISTINGS)
             .where(
-                ListingRow.gate_state.in_(
+                LISTINGS.c.gate_state.in_(
                     [GateState.AWAITING_PROOF.value, GateState.REJECTED.value]
                 ),
-                ListingRow.proof_due_at < now,
+                LISTINGS.c.proof_due_at < now,
             )
-            .order_by(ListingRow.proof_due_at)
+            .order_by(LISTINGS.c.proof_due_at)
             .limit(limit)
-        ).scalars()
+        )
         return [mapping.listing_to_domain(r) for r in rows]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,6 +27,11 @@ Json = JSON().with_variant(JSON(none_as_null=True), "postgresql")
 
 class Base(DeclarativeBase):
     pass
+
+
+def table_of(row: type[Base]) -> Table:
+    """The Core table behind a row class, for statements that skip the ORM."""
+    return cast(Table, row.__table__)
 
 
 class RightsHolderRow(Base):
@@ -96,7 +102,6 @@ class ListingRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     version: Mapped[int] = mapped_column(Integer)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class VoucherRow(Base):

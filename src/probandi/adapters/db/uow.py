@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from probandi.adapters.db.repositories import (
@@ -22,11 +23,16 @@ from probandi.adapters.db.repositories import (
     SqlTaskRepository,
     SqlVoucherRepository,
 )
-from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow
-from probandi.domain.audit import GENESIS, AuditEntry, chain_hash
+from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_of
+from probandi.domain.audit import AuditEntry, chain_hash
 from probandi.services.ports import Clock
 
 HEAD_ID = 1
+HEAD = table_of(AuditHeadRow)
+LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()
+MOVE_HEAD = update(HEAD).where(HEAD.c.id == HEAD_ID)
+INSERT_AUDIT = insert(table_of(AuditRow))
+INSERT_OUTBOX = insert(table_of(OutboxRow))
 
 
 def normalized(entry: AuditEntry) -> AuditEntry:
@@ -38,11 +44,20 @@ def normalized(entry: AuditEntry) -> AuditEntry:
 class SqlUnitOfWork:
     """Owns one session; commit() seals audit entries onto the chain, then commits."""
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        write_lock: AbstractContextManager[object] | None = None,
+    ) -> None:
         self._factory = session_factory
         self._clock = clock
+        # SQLite allows one writer: queueing in-process is fairer and faster than its
+        # busy handler's sleep-and-retry, which made some requests wait over a second.
+        self._write_lock = write_lock or nullcontext()
 
     def __enter__(self) -> Self:
+        self._write_lock.__enter__()
         self.session = self._factory()
         s = self.session
         self.brands = SqlBrandRepository(s)
@@ -56,6 +71,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
+        self._outbox: list[dict[str, object]] = []
         self._committed = False
         return self
 
@@ -72,14 +88,15 @@ class SqlUnitOfWork:
                     undo()
         finally:
             self.session.close()
+            self._write_lock.__exit__(None, None, None)
 
     def record(self, entry: AuditEntry) -> None:
         self._audit.append(normalized(entry))
 
     def publish(self, topic: str, payload: Mapping[str, object]) -> None:
         body = json.loads(json.dumps(dict(payload), default=str))
-        self.session.add(
-            OutboxRow(topic=topic, payload=body, attempts=0, created_at=self._clock.now())
+        self._outbox.append(
+            {"topic": topic, "payload": body, "attempts": 0, "created_at": self._clock.now()}
         )
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
@@ -87,36 +104,39 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.flush()
+        if self._outbox:
+            # Core statements on the session's connection: no ORM bookkeeping for
+            # append-only rows nobody reads back in this transaction.
+            self.session.connection().execute(INSERT_OUTBOX, self._outbox)
         if self._audit:
             self._seal()
         self.session.commit()
         self._committed = True
         self._audit.clear()
+        self._outbox.clear()
 
     def _seal(self) -> None:
-        # Locking the head row serializes appenders, so the chain never forks.
-        head = self.session.execute(
-            select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
-        ).scalar_one_or_none()
-        if head is None:
-            head = AuditHeadRow(id=HEAD_ID, seq=0, hash=GENESIS)
-            self.session.add(head)
+        # Locking the head row serializes appenders, so the chain never forks; it is taken
+        # last, just before commit, so it is held as briefly as possible.
+        conn = self.session.connection()
+        head = conn.execute(LOCK_HEAD).one()
         seq, prev = head.seq, head.hash
+        rows = []
         for entry in self._audit:
             seq += 1
             digest = chain_hash(prev, entry)
-            self.session.add(
-                AuditRow(
-                    seq=seq,
-                    at=entry.at,
-                    actor=entry.actor,
-                    tag=entry.tag,
-                    subject=entry.subject,
-                    data=json.dumps(entry.data, ensure_ascii=False, sort_keys=True),
-                    prev_hash=prev,
-                    hash=digest,
-                )
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "tag": entry.tag,
+                    "subject": entry.subject,
+                    "prev_hash": prev,
+                    "hash": digest,
+                    "data": json.dumps(entry.data, ensure_ascii=False, sort_keys=True),
+                }
             )
             prev = digest
-        head.seq, head.hash = seq, prev
-        self.session.flush()
+        conn.execute(INSERT_AUDIT, rows)
+        conn.execute(MOVE_HEAD, {"seq": seq, "hash": prev})

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
@@ -63,6 +64,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         task = asyncio.create_task(_ticker(runtime)) if run_ticker else None
         yield
         if task:

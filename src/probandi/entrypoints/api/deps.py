@@ -8,6 +8,7 @@ import time
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from probandi.domain.actors import Actor
@@ -24,6 +25,10 @@ class ActorCache:
         self._lock = threading.Lock()
         self._items: dict[str, tuple[float, Actor]] = {}
 
+    def cached(self, raw: str) -> Actor | None:
+        hit = self._items.get(hashlib.sha256(raw.encode()).hexdigest())
+        return hit[1] if hit and hit[0] > time.monotonic() else None
+
     def get(self, raw: str, svc: Services) -> Actor | None:
         digest = hashlib.sha256(raw.encode()).hexdigest()
         now = time.monotonic()
@@ -39,7 +44,7 @@ class ActorCache:
         return actor
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
 
@@ -51,12 +56,13 @@ def raw_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-def current_actor(request: Request, svc: Annotated[Services, Depends(services)]) -> Actor:
+async def current_actor(request: Request, svc: Annotated[Services, Depends(services)]) -> Actor:
+    """Async so that a cached key costs no thread hand-off; a miss looks it up in a thread."""
     raw = raw_key(request)
     if not raw:
         raise HTTPException(401, "send an API key: 'Authorization: Bearer <key>'")
     cache: ActorCache = request.app.state.actor_cache
-    actor = cache.get(raw, svc)
+    actor = cache.cached(raw) or await run_in_threadpool(cache.get, raw, svc)
     if actor is None:
         raise HTTPException(401, "unknown or revoked API key")
     return actor

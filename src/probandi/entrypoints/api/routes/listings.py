@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from probandi.domain.actors import Actor
 from probandi.domain.commands import UpsertListing, UpsertSeller
 from probandi.domain.listing_gate import GateState
 from probandi.entrypoints.api.deps import CurrentActor, Svc
@@ -22,6 +24,7 @@ from probandi.entrypoints.api.schemas import (
 )
 from probandi.queries.listings import ListingFilter, list_listings
 from probandi.services import views
+from probandi.services.context import Services
 from probandi.services.listings import upsert_listing, upsert_seller
 
 router = APIRouter(prefix="/v1", tags=["listings"])
@@ -53,8 +56,8 @@ def get_seller(seller_id: str, actor: CurrentActor, svc: Svc) -> SellerOut:
     return SellerOut.from_domain(views.get_seller(seller_id, actor, svc=svc))
 
 
-def _upsert(
-    listing_id: str, body: ListingIn, actor: CurrentActor, svc: Svc, response: Response
+def _upsert_in_thread(
+    listing_id: str, body: ListingIn, actor: Actor, svc: Services, response: Response
 ) -> ListingOut:
     result = upsert_listing(
         UpsertListing(actor, listing_id, body.seller_id, body.to_content()), svc=svc
@@ -63,21 +66,28 @@ def _upsert(
     return ListingOut.from_domain(result.listing, result.seller, result.changed_aspects)
 
 
+async def _upsert(
+    listing_id: str, body: ListingIn, actor: Actor, svc: Services, response: Response
+) -> ListingOut:
+    # The platform's hot path: one thread hand-off for the whole use case.
+    return await run_in_threadpool(_upsert_in_thread, listing_id, body, actor, svc, response)
+
+
 @router.put("/listings/{listing_id}", response_model=ListingOut)
-def put_listing(
+async def put_listing(
     listing_id: str, body: ListingIn, actor: CurrentActor, svc: Svc, response: Response
 ) -> ListingOut:
     """Create or edit a listing; the answer says whether it is publishable and why not."""
-    return _upsert(listing_id, body, actor, svc, response)
+    return await _upsert(listing_id, body, actor, svc, response)
 
 
 @router.post("/listings", response_model=ListingOut, status_code=201)
-def post_listing(
+async def post_listing(
     body: ListingCreateIn, actor: CurrentActor, svc: Svc, response: Response
 ) -> ListingOut:
     """The same upsert with the listing id in the body."""
     fields = body.model_dump(exclude={"id"})
-    return _upsert(body.id, ListingIn.model_validate(fields), actor, svc, response)
+    return await _upsert(body.id, ListingIn.model_validate(fields), actor, svc, response)
 
 
 @router.get("/listings", response_model=ListingPage)
