@@ -89,13 +89,13 @@ def test_a_resealed_entry_breaks_the_chain_at_the_next_entry() -> None:
 def test_a_deleted_entry_is_named_as_missing() -> None:
     chain = a_chain(5)
     del chain[2]
-    assert verify_chain(chain) == (2, ChainBreak(3, "entry 3 is missing"))
+    assert verify_chain(chain) == (2, ChainBreak(4, "entry 3 is missing"))
 
 
 def test_two_swapped_entries_are_detected_at_the_first_of_them() -> None:
     chain = a_chain(5)
     chain[1], chain[2] = chain[2], chain[1]
-    assert verify_chain(chain) == (1, ChainBreak(2, "entry 2 is missing"))
+    assert verify_chain(chain) == (1, ChainBreak(3, "entry 2 is missing"))
 
 
 def test_only_the_first_of_several_alterations_is_reported() -> None:

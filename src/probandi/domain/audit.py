@@ -24,12 +24,18 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class SealedEntry:
-    """An entry as stored: its place in the chain and both hashes."""
+    """An entry as stored: its id (`seq`), its place in its lane's chain, and both hashes."""
 
     seq: int
     entry: AuditEntry
     prev_hash: str
     hash: str
+    lane: int = 0
+    position: int | None = None  # 1-based place in the lane; None: same as seq
+
+    @property
+    def place(self) -> int:
+        return self.seq if self.position is None else self.position
 
 
 def canonical(entry: AuditEntry) -> str:
@@ -62,12 +68,13 @@ class ChainBreak:
 
 
 def verify_chain(entries: Iterable[SealedEntry]) -> tuple[int, ChainBreak | None]:
-    """Recompute the chain in order; return how many entries held and the first break."""
+    """Recompute one lane's chain in order; return how many entries held and the first break."""
     prev = GENESIS
     count = 0
     for sealed in entries:
-        if sealed.seq != count + 1:
-            return count, ChainBreak(count + 1, f"entry {count + 1} is missing")
+        if sealed.place != count + 1:
+            where = f" of lane {sealed.lane}" if sealed.position is not None else ""
+            return count, ChainBreak(sealed.seq, f"entry {count + 1}{where} is missing")
         if sealed.prev_hash != prev:
             return count, ChainBreak(sealed.seq, "prev_hash does not match the previous entry")
         if chain_hash(prev, sealed.entry) != sealed.hash:

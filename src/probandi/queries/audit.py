@@ -1,10 +1,11 @@
-"""Read side: the audit log, streamed in chain order for verification and display."""
+"""Read side: the audit log, streamed lane by lane for verification, newest first for display."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,22 +16,29 @@ from probandi.domain.audit import GENESIS, AuditEntry, ChainBreak, SealedEntry, 
 CHUNK = 2_000
 
 
-def sealed_entries(session: Session, after: int = 0) -> Iterator[SealedEntry]:
-    last = after
+def _sealed(r: Any) -> SealedEntry:
+    entry = AuditEntry(r.at, r.actor, r.tag, r.subject, json.loads(r.data))
+    return SealedEntry(r.seq, entry, r.prev_hash, r.hash, r.lane, r.lane_seq)
+
+
+def lane_entries(session: Session, lane: int) -> Iterator[SealedEntry]:
+    """One lane's entries in chain order, fetched in chunks."""
+    last = 0
     while True:
         rows = (
             session.execute(
-                select(AuditRow).where(AuditRow.seq > last).order_by(AuditRow.seq).limit(CHUNK)
+                select(AuditRow)
+                .where(AuditRow.lane == lane, AuditRow.lane_seq > last)
+                .order_by(AuditRow.lane_seq)
+                .limit(CHUNK)
             )
             .scalars()
             .all()
         )
         if not rows:
             return
-        for r in rows:
-            entry = AuditEntry(r.at, r.actor, r.tag, r.subject, json.loads(r.data))
-            yield SealedEntry(r.seq, entry, r.prev_hash, r.hash)
-        last = rows[-1].seq
+        yield from (_sealed(r) for r in rows)
+        last = rows[-1].lane_seq
 
 
 @dataclass(frozen=True)
@@ -39,14 +47,13 @@ class VerifyReport:
     broken: ChainBreak | None
 
 
-def verify_audit(
-    session: Session, on_entry: Callable[[SealedEntry], None] | None = None
-) -> VerifyReport:
-    """Recompute the whole chain and compare its end with the head; name the first break."""
+def _verify_lane(
+    session: Session, head: AuditHeadRow, on_entry: Callable[[SealedEntry], None] | None
+) -> tuple[int, ChainBreak | None]:
     last: list[SealedEntry] = []
 
     def watched() -> Iterator[SealedEntry]:
-        for sealed in sealed_entries(session):
+        for sealed in lane_entries(session, head.id):
             if on_entry:
                 on_entry(sealed)
             last[:] = [sealed]
@@ -54,25 +61,33 @@ def verify_audit(
 
     count, broken = verify_chain(watched())
     if broken is not None:
-        return VerifyReport(count, broken)
-    head = session.get(AuditHeadRow, 1)
-    end_seq, end_hash = (last[0].seq, last[0].hash) if last else (0, GENESIS)
-    if head is not None and (head.seq, head.hash) != (end_seq, end_hash):
-        reason = f"the log ends at entry {end_seq} but its head says {head.seq}: entries removed"
-        return VerifyReport(count, ChainBreak(end_seq + 1, reason))
-    return VerifyReport(count, None)
+        return count, broken
+    end_place, end_hash = (last[0].place, last[0].hash) if last else (0, GENESIS)
+    if (head.seq, head.hash) != (end_place, end_hash):
+        end_seq = last[0].seq if last else 0
+        reason = (
+            f"lane {head.id} ends at its entry {end_place} but its head says "
+            f"{head.seq}: entries removed"
+        )
+        return count, ChainBreak(end_seq, reason)
+    return count, None
+
+
+def verify_audit(
+    session: Session, on_entry: Callable[[SealedEntry], None] | None = None
+) -> VerifyReport:
+    """Recompute every lane's chain and compare its end with its head; name the first break."""
+    total = 0
+    for head in session.execute(select(AuditHeadRow).order_by(AuditHeadRow.id)).scalars():
+        count, broken = _verify_lane(session, head, on_entry)
+        total += count
+        if broken is not None:
+            return VerifyReport(total, broken)
+    return VerifyReport(total, None)
 
 
 def recent_entries(session: Session, subject: str | None, limit: int) -> list[SealedEntry]:
     stmt = select(AuditRow).order_by(AuditRow.seq.desc()).limit(max(1, min(limit, 500)))
     if subject:
         stmt = stmt.where(AuditRow.subject == subject)
-    return [
-        SealedEntry(
-            r.seq,
-            AuditEntry(r.at, r.actor, r.tag, r.subject, json.loads(r.data)),
-            r.prev_hash,
-            r.hash,
-        )
-        for r in session.execute(stmt).scalars()
-    ]
+    return [_sealed(r) for r in session.execute(stmt).scalars()]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -182,7 +183,9 @@ class ApiKeyRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_log"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lane: Mapped[int] = mapped_column(Integer)
+    lane_seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     tag: Mapped[str] = mapped_column(String(100), index=True)
@@ -190,10 +193,11 @@ class AuditRow(Base):
     data: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("lane", "lane_seq", name="uq_audit_log_lane_seq"),)
 
 
 class AuditHeadRow(Base):
-    """The chain's tip, locked by each appending transaction to keep the chain linear."""
+    """A lane's tip (id = lane), locked by each appending transaction to keep it linear."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from probandi.adapters.db.repositories import (
@@ -27,10 +28,19 @@ from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_o
 from probandi.domain.audit import AuditEntry, chain_hash
 from probandi.services.ports import Clock
 
-HEAD_ID = 1
+AUDIT_LANES = 16  # as created by migration 0001
 HEAD = table_of(AuditHeadRow)
-LOCK_HEAD = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == HEAD_ID).with_for_update()
-MOVE_HEAD = update(HEAD).where(HEAD.c.id == HEAD_ID)
+LOCK_HEAD = (
+    select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == bindparam("b_lane")).with_for_update()
+)
+MOVE_HEAD = update(HEAD).where(HEAD.c.id == bindparam("b_lane"))
+
+
+def lane_of(subject: str) -> int:
+    """A subject's entries always go to one lane, so its history is one ordered chain."""
+    return zlib.crc32(subject.encode()) % AUDIT_LANES
+
+
 INSERT_AUDIT = insert(table_of(AuditRow))
 INSERT_OUTBOX = insert(table_of(OutboxRow))
 
@@ -116,10 +126,12 @@ class SqlUnitOfWork:
         self._outbox.clear()
 
     def _seal(self) -> None:
-        # Locking the head row serializes appenders, so the chain never forks; it is taken
-        # last, just before commit, so it is held as briefly as possible.
+        # Locking the lane's head serializes its appenders, so no chain ever forks; the lock
+        # is taken last, just before commit, so it is held as briefly as possible, and
+        # writers of different lanes do not wait for each other (ADR 0002).
         conn = self.session.connection()
-        head = conn.execute(LOCK_HEAD).one()
+        lane = lane_of(self._audit[0].subject)
+        head = conn.execute(LOCK_HEAD, {"b_lane": lane}).one()
         seq, prev = head.seq, head.hash
         rows = []
         for entry in self._audit:
@@ -127,7 +139,8 @@ class SqlUnitOfWork:
             digest = chain_hash(prev, entry)
             rows.append(
                 {
-                    "seq": seq,
+                    "lane": lane,
+                    "lane_seq": seq,
                     "at": entry.at,
                     "actor": entry.actor,
                     "tag": entry.tag,
@@ -139,4 +152,4 @@ class SqlUnitOfWork:
             )
             prev = digest
         conn.execute(INSERT_AUDIT, rows)
-        conn.execute(MOVE_HEAD, {"seq": seq, "hash": prev})
+        conn.execute(MOVE_HEAD, {"b_lane": lane, "seq": seq, "hash": prev})

@@ -12,6 +12,8 @@ from alembic import op
 
 import probandi.adapters.db.types
 
+AUDIT_LANES = 16  # fixed for the life of a database; see ADR 0002
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -45,7 +47,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "audit_log",
-        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("lane", sa.Integer(), nullable=False),
+        sa.Column("lane_seq", sa.Integer(), nullable=False),
         sa.Column("at", probandi.adapters.db.types.UtcDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("tag", sa.String(length=100), nullable=False),
@@ -54,6 +58,7 @@ def upgrade() -> None:
         sa.Column("prev_hash", sa.String(length=64), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq"),
+        sa.UniqueConstraint("lane", "lane_seq", name="uq_audit_log_lane_seq"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_subject"), ["subject"], unique=False)
@@ -346,8 +351,9 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
-    # The chain's tip exists from the start, so appenders only ever lock it.
-    op.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
+    # Each lane's tip exists from the start, so appenders only ever lock one of them.
+    heads = sa.table("audit_head", sa.column("id"), sa.column("seq"), sa.column("hash"))
+    op.bulk_insert(heads, [{"id": lane, "seq": 0, "hash": "0" * 64} for lane in range(AUDIT_LANES)])
 
 
 def downgrade() -> None:
