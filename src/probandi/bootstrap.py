@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from probandi.adapters.db.engine import make_engine
 from probandi.adapters.db.migrate import upgrade
+from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.screening import AliasScreenerCache
@@ -55,9 +56,10 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     write_sessions = sessionmaker(writer, expire_on_commit=False)
     read_sessions = sessionmaker(reader, expire_on_commit=False)
     lock = threading.RLock() if writer.dialect.name == "sqlite" else None
+    versions = RegistryVersionCache()
     services = Services(
-        uow=lambda: SqlUnitOfWork(write_sessions, clock, lock),
-        reader=lambda: SqlUnitOfWork(read_sessions, clock),
+        uow=lambda: SqlUnitOfWork(write_sessions, clock, lock, versions),
+        reader=lambda: SqlUnitOfWork(read_sessions, clock, versions=versions),
         clock=clock,
         policy=settings.policy,
         calendar=working_calendar(settings),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -43,9 +45,34 @@ GET_COUNTER = select(COUNTERS.c.value).where(COUNTERS.c.name == bindparam("b_nam
 GET_SELLER = select(SELLERS).where(SELLERS.c.id == bindparam("b_id"))
 
 
+class RegistryVersionCache:
+    """The registry version, re-read at most once a second (every listing push needs it).
+
+    A bump in this process forgets it at commit; other processes see a registry change
+    within a second.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self._ttl = ttl
+        self._value: tuple[float, int] | None = None
+
+    def get(self, load: Callable[[], int]) -> int:
+        cached = self._value
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        value = load()
+        self._value = (time.monotonic() + self._ttl, value)
+        return value
+
+    def forget(self) -> None:
+        self._value = None
+
+
 class SqlBrandRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, versions: RegistryVersionCache) -> None:
         self.s = session
+        self._versions = versions
+        self.bumped = False
 
     def _holders(self, brand_ids: list[str]) -> dict[str, set[str]]:
         rows = self.s.execute(
@@ -95,15 +122,14 @@ class SqlBrandRepository:
         self.s.execute(delete(BrandRow).where(BrandRow.id == brand_id))
 
     def registry_version(self) -> int:
-        table = table_of(CounterRow)
-        value = (
-            self.s.connection()
-            .execute(select(table.c.value).where(table.c.name == REGISTRY))
-            .scalar_one_or_none()
-        )
+        return self._versions.get(self._read_version)
+
+    def _read_version(self) -> int:
+        value = self.s.connection().execute(GET_COUNTER, {"b_name": REGISTRY}).scalar_one_or_none()
         return int(value or 0)
 
     def bump_registry_version(self) -> None:
+        self.bumped = True
         row = self.s.get(CounterRow, REGISTRY)
         if row is None:
             self.s.add(CounterRow(name=REGISTRY, value=1))
@@ -129,10 +155,7 @@ class SqlSellerRepository:
 
     def get(self, seller_id: str) -> Seller | None:
         # Read on every listing push: a Core select skips the identity map's costs.
-        table = table_of(SellerRow)
-        row = (
-            self.s.connection().execute(select(table).where(table.c.id == seller_id)).one_or_none()
-        )
+        row = self.s.connection().execute(GET_SELLER, {"b_id": seller_id}).one_or_none()
         return mapping.seller_to_domain(row) if row else None
 
     def upsert(self, seller: Seller, *, now: datetime) -> bool:

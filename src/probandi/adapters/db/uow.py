@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from probandi.adapters.db.repositories import (
+    RegistryVersionCache,
     SqlApiKeyRepository,
     SqlBrandRepository,
     SqlFxRepository,
@@ -59,7 +60,9 @@ class SqlUnitOfWork:
         session_factory: sessionmaker[Session],
         clock: Clock,
         write_lock: AbstractContextManager[object] | None = None,
+        versions: RegistryVersionCache | None = None,
     ) -> None:
+        self._versions = versions or RegistryVersionCache(ttl=0.0)
         self._factory = session_factory
         self._clock = clock
         # SQLite allows one writer: queueing in-process is fairer and faster than its
@@ -70,7 +73,7 @@ class SqlUnitOfWork:
         self._write_lock.__enter__()
         self.session = self._factory()
         s = self.session
-        self.brands = SqlBrandRepository(s)
+        self.brands = SqlBrandRepository(s, self._versions)
         self.rights_holders = SqlRightsHolderRepository(s)
         self.sellers = SqlSellerRepository(s)
         self.listings = SqlListingRepository(s)
@@ -122,6 +125,8 @@ class SqlUnitOfWork:
             self._seal()
         self.session.commit()
         self._committed = True
+        if self.brands.bumped:
+            self._versions.forget()
         self._audit.clear()
         self._outbox.clear()
 
