@@ -14,7 +14,7 @@ from probandi.adapters.db.migrate import upgrade
 from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
 from probandi.adapters.forensics.inspect import UploadInspector
-from probandi.adapters.screening import AliasScreenerCache
+from probandi.adapters.screening.cache import AliasScreenerCache
 from probandi.adapters.storage.files import LocalFileStore
 from probandi.config import Settings
 from probandi.domain.calendar import WorkingCalendar
