@@ -1,0 +1,202 @@
+"""Compile a catalog into the patterns the automaton looks for, each with what it means."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from probandi.domain.screening.lexicon import Lexicon
+from probandi.domain.screening.model import CatalogEntry, MatchKind, Severity
+from probandi.domain.screening.normalize import Folder, is_cjk, is_latin_word_char, is_separator
+from probandi.domain.screening.variants import SoundTable, homophones, leet_forms, typo_forms
+
+# Lower wins when two patterns of different meaning are the same string.
+PRIORITY = {
+    MatchKind.NAME: 0,
+    MatchKind.ALIAS: 1,
+    MatchKind.SLANG: 2,
+    MatchKind.PINYIN: 3,
+    MatchKind.HOMOPHONE: 4,
+    MatchKind.OBFUSCATED: 5,
+    MatchKind.COMPATIBILITY: 6,
+}
+TYPO_MIN = 6  # only names this long are matched at edit distance 1
+PINYIN_MIN = 5
+# Ordinary words one edit away from a brand name: never a typo of it.
+TYPO_STOPWORDS = frozenset(
+    [
+        "channel",
+        "channels",
+        "chanels",
+        "feline",
+        "valentine",
+        "valentines",
+        "carrier",
+        "carriers",
+        "longings",
+        "herpes",
+        "ceiling",
+        "cartiers",
+        "balance",
+        "lancer",
+        "lancers",
+        "romani",
+        "supremo",
+        "hermit",
+    ]
+)
+SEPARATOR_JOINS = ("", " ", "-", "_", ".", "&", " & ", "·")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """What a pattern string means: a brand (index into the catalog) or a slang signal."""
+
+    brand: int  # -1 for a slang signal
+    kind: MatchKind
+    needs_context: bool = False
+    severity: Severity | None = None  # slang signals only
+    latin_start: bool = False  # a Latin word character begins it: needs a word boundary
+    latin_end: bool = False
+
+    @property
+    def is_signal(self) -> bool:
+        return self.brand < 0
+
+
+def _tokens(folded: str) -> list[str]:
+    out: list[str] = []
+    word: list[str] = []
+    for ch in folded:
+        if is_separator(ch):
+            if word:
+                out.append("".join(word))
+                word = []
+        else:
+            word.append(ch)
+    if word:
+        out.append("".join(word))
+    return out
+
+
+def separator_forms(folded: str) -> list[str]:
+    """`louis vuitton` also as louisvuitton, louis-vuitton ...; CJK also with one space."""
+    tokens = _tokens(folded)
+    if not tokens:
+        return []
+    forms = [folded.strip()]
+    forms += [sep.join(tokens) for sep in SEPARATOR_JOINS] if len(tokens) > 1 else [tokens[0]]
+    joined = "".join(tokens)
+    if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 6:
+        forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
+    return list(dict.fromkeys(forms))
+
+
+class PatternTable:
+    """All pattern strings of a catalog; `add` keeps the highest-priority meaning."""
+
+    def __init__(self) -> None:
+        self.patterns: dict[str, Pattern] = {}
+
+    def add(self, text: str, pattern: Pattern) -> None:
+        if not text:
+            return
+        latin_start, latin_end = is_latin_word_char(text[0]), is_latin_word_char(text[-1])
+        pattern = Pattern(
+            pattern.brand,
+            pattern.kind,
+            pattern.needs_context,
+            pattern.severity,
+            latin_start,
+            latin_end,
+        )
+        current = self.patterns.get(text)
+        if current is None or self._beats(pattern, current):
+            self.patterns[text] = pattern
+
+    @staticmethod
+    def _beats(new: Pattern, old: Pattern) -> bool:
+        if new.is_signal != old.is_signal:
+            return not new.is_signal  # a brand name outranks a slang term of the same text
+        return PRIORITY[new.kind] < PRIORITY[old.kind]
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    typos: bool = True
+    homophones: bool = True
+    pinyin: bool = True
+    leet: bool = True
+
+
+def compile_patterns(
+    catalog: Sequence[CatalogEntry],
+    lexicon: Lexicon,
+    folder: Folder,
+    sounds: SoundTable,
+    options: CompileOptions = CompileOptions(),
+) -> PatternTable:
+    table = PatternTable()
+    for index, entry in enumerate(catalog):
+        _add_entry(table, index, entry, folder, sounds, options)
+    for term in lexicon.slang:
+        for form in separator_forms(folder.fold(term.term)) or [folder.fold(term.term)]:
+            table.add(form, Pattern(-1, MatchKind.SLANG, severity=term.severity))
+    return table
+
+
+def _add_entry(
+    table: PatternTable,
+    index: int,
+    entry: CatalogEntry,
+    folder: Folder,
+    sounds: SoundTable,
+    options: CompileOptions,
+) -> None:
+    name = folder.fold(entry.brand)
+    for alias in entry.aliases:
+        folded = folder.fold(alias)
+        kind = MatchKind.NAME if folded == name else MatchKind.ALIAS
+        context = entry.common_word and folded.isascii()
+        for form in separator_forms(folded):
+            table.add(form, Pattern(index, kind, context))
+        _add_generated(table, index, entry, folded, sounds, options)
+    for short in entry.short:
+        for form in separator_forms(folder.fold(short)):
+            table.add(form, Pattern(index, MatchKind.ALIAS, needs_context=True))
+    for slang in entry.slang:
+        for form in separator_forms(folder.fold(slang)):
+            table.add(form, Pattern(index, MatchKind.SLANG, needs_context=len(form) <= 2))
+
+
+def _add_generated(
+    table: PatternTable,
+    index: int,
+    entry: CatalogEntry,
+    folded: str,
+    sounds: SoundTable,
+    options: CompileOptions,
+) -> None:
+    squeezed = "".join(_tokens(folded))
+    if squeezed and all(is_cjk(ch) for ch in squeezed):
+        if options.pinyin:
+            for form in sounds.pinyin_forms(squeezed):
+                if len(form.replace(" ", "")) >= PINYIN_MIN:
+                    table.add(form, Pattern(index, MatchKind.PINYIN, entry.common_word))
+        if options.homophones:
+            for variant in homophones(squeezed, sounds):
+                for form in separator_forms(variant):
+                    table.add(form, Pattern(index, MatchKind.HOMOPHONE))
+        return
+    if not squeezed.isascii() or entry.common_word:
+        return
+    if options.leet and len(squeezed) >= 4:
+        for form in leet_forms(squeezed):
+            table.add(form, Pattern(index, MatchKind.OBFUSCATED))
+    if options.typos and len(squeezed) >= TYPO_MIN and squeezed.isalpha():
+        for form in _typos(squeezed):
+            table.add(form, Pattern(index, MatchKind.OBFUSCATED))
+
+
+def _typos(name: str) -> Iterable[str]:
+    return (t for t in set(typo_forms(name)) if t not in TYPO_STOPWORDS and len(t) >= TYPO_MIN - 1)

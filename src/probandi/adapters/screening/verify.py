@@ -1,0 +1,129 @@
+"""Verification of automaton hits: word boundaries, brand context, compatibility, overlaps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from probandi.adapters.screening.patterns import PRIORITY, Pattern
+from probandi.domain.screening.lexicon import Lexicon
+from probandi.domain.screening.model import MatchKind
+from probandi.domain.screening.normalize import Folder, is_latin_word_char
+
+WINDOW = 24  # characters looked at around a match for a compatibility phrase
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A hit: original-title offsets, what the pattern means, and the kind it will carry."""
+
+    start: int
+    end: int
+    pattern: Pattern
+    kind: MatchKind | None = None
+
+    @property
+    def final_kind(self) -> MatchKind:
+        return self.kind or self.pattern.kind
+
+
+def _word_regex(words: list[str]) -> re.Pattern[str]:
+    latin = sorted((w for w in words if w.isascii()), key=len, reverse=True)
+    other = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
+    parts = []
+    if latin:
+        parts.append(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
+    if other:
+        parts.append("|".join(map(re.escape, other)))
+    return re.compile("|".join(parts) or r"(?!)")
+
+
+class Verifier:
+    def __init__(self, lexicon: Lexicon, folder: Folder) -> None:
+        self.folder = folder
+        self._context = _word_regex([folder.fold(w) for w in lexicon.context])
+        before = [folder.fold(p.phrase) for p in lexicon.compatibility if p.before]
+        after = [folder.fold(p.phrase) for p in lexicon.compatibility if not p.before]
+        self._before = re.compile("(?:" + _word_regex(before).pattern + r")\s*$")
+        self._after = re.compile(r"^\s*(?:" + _word_regex(after).pattern + ")")
+
+    # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
+    def keep(self, low: str, cands: list[Candidate], raw: str) -> list[Candidate]:
+        size = len(low)
+        bounded = [
+            c for c in cands
+            if not (c.pattern.latin_start and c.start > 0
+                    and is_latin_word_char(low[c.start - 1]))
+            and not (c.pattern.latin_end and c.end < size and is_latin_word_char(low[c.end]))
+        ]  # fmt: skip
+        return self._finish(low, bounded)
+
+    # -- careful path: offsets index the original title --------------------------------------
+    def keep_careful(self, raw: str, cands: list[Candidate]) -> list[Candidate]:
+        low = raw.lower()
+        kept = []
+        for c in cands:
+            if c.pattern.latin_start and self._letter_before(raw, c.start):
+                continue
+            if c.pattern.latin_end and self._letter_after(raw, c.end):
+                continue
+            kept.append(c if c.kind else replace(c, kind=self._careful_kind(raw, c)))
+        return self._finish(low, kept)
+
+    def _letter_before(self, raw: str, start: int) -> bool:
+        folded = self.folder.fold(raw[max(0, start - 2) : start])
+        return bool(folded) and is_latin_word_char(folded[-1])
+
+    def _letter_after(self, raw: str, end: int) -> bool:
+        folded = self.folder.fold(raw[end : end + 2])
+        return bool(folded) and is_latin_word_char(folded[0])
+
+    def _careful_kind(self, raw: str, c: Candidate) -> MatchKind:
+        """Kept if the seller typed the pattern plainly (case, traditional script aside)."""
+        if c.pattern.is_signal or c.pattern.kind is MatchKind.OBFUSCATED:
+            return c.pattern.kind
+        typed = raw[c.start : c.end].lower()
+        simplified = "".join(self.folder.simplified.get(ch, ch) for ch in typed)
+        plain = self.folder.fold(typed)
+        return c.pattern.kind if simplified == plain else MatchKind.OBFUSCATED
+
+    # -- shared ----------------------------------------------------------------------------
+    def _finish(self, low: str, cands: list[Candidate]) -> list[Candidate]:
+        signals = _dedupe([c for c in cands if c.pattern.is_signal])
+        brands = _resolve_overlaps([c for c in cands if not c.pattern.is_signal])
+        if any(c.pattern.needs_context for c in brands):
+            has_context = (
+                bool(signals)
+                or bool(self._context.search(low))
+                or any(not c.pattern.needs_context for c in brands)
+            )
+            if not has_context:
+                brands = [c for c in brands if not c.pattern.needs_context]
+        return [self._compatibility(low, c) for c in brands] + signals
+
+    def _compatibility(self, low: str, c: Candidate) -> Candidate:
+        before = low[max(0, c.start - WINDOW) : c.start]
+        after = low[c.end : c.end + WINDOW]
+        if self._before.search(before) or self._after.search(after):
+            return replace(c, kind=MatchKind.COMPATIBILITY)
+        return c
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        if not any(s <= c.start and c.end <= e for s, e in seen):
+            seen.add((c.start, c.end))
+            out.append(c)
+    return out
+
+
+def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Longest first, then the more certain kind; an overlapping shorter hit is dropped."""
+    ordered = sorted(cands, key=lambda c: (-(c.end - c.start), PRIORITY[c.final_kind], c.start))
+    kept: list[Candidate] = []
+    for c in ordered:
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
