@@ -142,14 +142,17 @@ class Hit:
 
 
 class AliasScan:
-    """Finds catalog aliases (folded, Latin ones on word boundaries) to keep titles clean."""
+    """Finds catalog aliases (folded, Latin ones on word boundaries) to keep titles clean.
+
+    Strong: a name or alias of a brand that is no common word; short forms and slang need
+    context, so a hard negative may hold them."""
 
     def __init__(self, brands: Sequence[Brand]) -> None:
         self.terms: list[tuple[str, str, bool]] = []
         for b in brands:
-            for alias in {b.name, *b.aliases, *b.slang}:
+            for alias in {b.name, *b.aliases}:
                 self._add(alias, b.name, strong=not b.common_word)
-            for alias in b.short:
+            for alias in {*b.short, *b.slang}:
                 self._add(alias, b.name, strong=False)
         self.folded_aliases = {t for t, _, _ in self.terms}
 
@@ -183,20 +186,33 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 KINDS: dict[str, tuple[str, ...]] = {
     "watch": ("rolex", "omega", "patek philippe", "audemars piguet", "longines", "tissot",
-              "tag heuer", "iwc", "tudor", "breitling", "casio", "seiko", "citizen", "panerai",
+              "tag heuer", "iwc schaffhausen", "tudor", "breitling", "casio", "citizen", "panerai",
               "hublot", "jaeger-lecoultre", "vacheron constantin", "richard mille", "blancpain",
-              "swatch", "zenith", "iwc schaffhausen"),
+              "swatch", "zenith", "breguet", "certina", "mido", "oris", "rado", "piaget",
+              "franck muller", "girard-perregaux", "glashütte original", "hamilton",
+              "parmigiani fleurier", "roger dubuis", "ulysse nardin", "a. lange & söhne",
+              "baume & mercier", "bell & ross", "daniel wellington"),
     "sport": ("nike", "adidas", "puma", "new balance", "under armour", "converse", "vans",
-              "reebok", "asics", "li-ning", "li ning", "anta", "skechers", "fila", "jordan",
-              "air jordan", "lululemon", "the north face", "arc'teryx", "arcteryx"),
-    "jewelry": ("tiffany", "tiffany & co.", "tiffany & co", "bvlgari", "bulgari",
-                "van cleef & arpels", "swarovski", "pandora", "chow tai fook", "chaumet"),
-    "beauty": ("estée lauder", "estee lauder", "lancôme", "lancome", "sk-ii", "shiseido",
-               "l'oréal", "l'oreal", "clinique", "mac", "jo malone", "la mer", "kiehl's",
-               "sulwhasoo", "guerlain", "clarins"),
-    "electronics": ("apple", "samsung", "huawei", "xiaomi", "sony", "dyson", "canon", "nikon",
-                    "dji", "bose", "beats", "nintendo", "oppo", "vivo", "lenovo", "microsoft",
-                    "google", "honor"),
+              "reebok", "asics", "li-ning", "anta", "skechers", "fila", "air jordan", "lululemon",
+              "the north face", "arc'teryx", "descente", "onitsuka tiger", "salomon", "yeezy",
+              "patagonia", "canada goose", "moncler"),
+    "jewelry": ("tiffany & co.", "bulgari", "van cleef & arpels", "swarovski", "pandora",
+                "chow tai fook", "chaumet", "boucheron", "damiani", "de beers", "georg jensen",
+                "graff", "harry winston", "mikimoto", "pomellato", "chow sang sang",
+                "lao feng xiang", "chrome hearts", "chopard"),
+    "beauty": ("estée lauder", "lancôme", "sk-ii", "shiseido", "l'oréal", "clinique",
+               "mac cosmetics", "jo malone london", "la mer", "kiehl's", "sulwhasoo", "guerlain",
+               "clarins", "acqua di parma", "bobbi brown", "byredo", "chantecaille",
+               "clé de peau beauté", "cosme decorte", "creed", "diptyque", "elizabeth arden",
+               "helena rubinstein", "la prairie", "maison francis kurkdjian", "penhaligon's",
+               "serge lutens", "sisley", "davidoff"),
+    "electronics": ("apple", "samsung", "huawei", "xiaomi", "sony"),
+    "audio": ("beats", "bose"),
+    "appliance": ("dyson",),
+    "eyewear": ("ray-ban", "oakley"),
+    "luggage": ("rimowa", "samsonite", "tumi"),
+    "lighter": ("zippo", "s.t. dupont"),
+    "pen": ("montblanc",),
     "toys": ("lego",),
 }  # fmt: skip
 KIND_OF = {name: kind for kind, names in KINDS.items() for name in names}
@@ -210,6 +226,12 @@ PRODUCTS_ZH: dict[str, tuple[str, ...]] = {
     "beauty": ("香水", "口红", "面霜", "精华液", "粉底液", "眼霜"),
     "electronics": ("手机", "耳机", "平板电脑", "笔记本电脑", "智能手表", "充电器"),
     "toys": ("积木", "拼装玩具", "积木套装"),
+    "eyewear": ("墨镜", "太阳镜", "眼镜框", "偏光镜"),
+    "audio": ("耳机", "头戴式耳机", "蓝牙耳机", "蓝牙音箱"),
+    "appliance": ("吹风机", "吸尘器", "卷发棒", "空气净化器"),
+    "luggage": ("行李箱", "拉杆箱", "登机箱", "旅行箱"),
+    "lighter": ("打火机", "煤油打火机", "防风打火机"),
+    "pen": ("钢笔", "签字笔", "宝珠笔", "墨水笔"),
 }  # fmt: skip
 PRODUCTS_EN: dict[str, tuple[str, ...]] = {
     "fashion": ("bag", "wallet", "belt", "scarf", "tote bag", "crossbody bag", "handbag",
@@ -220,10 +242,30 @@ PRODUCTS_EN: dict[str, tuple[str, ...]] = {
     "beauty": ("perfume", "lipstick", "face cream", "serum", "eau de parfum 100ml"),
     "electronics": ("phone", "earbuds", "tablet", "laptop", "smart watch", "charger"),
     "toys": ("building blocks", "brick set", "toy set"),
+    "eyewear": ("sunglasses", "aviator sunglasses", "glasses frame"),
+    "audio": ("headphones", "wireless earbuds", "bluetooth speaker"),
+    "appliance": ("hair dryer", "cordless vacuum", "air purifier"),
+    "luggage": ("suitcase", "carry-on luggage", "trolley case"),
+    "lighter": ("lighter", "windproof lighter"),
+    "pen": ("fountain pen", "rollerball pen", "ballpoint pen"),
 }  # fmt: skip
 COLOURS_ZH = ("黑色", "白色", "红色", "卡其色", "米色", "棕色", "粉色", "藏青", "酒红", "灰色")
 COLOURS_EN = ("black", "white", "red", "beige", "brown", "pink", "navy", "grey", "gold")
-SIZES = ("S", "M", "L", "XL", "XXL", "36", "37", "38", "39", "40", "41", "42", "均码")
+SIZES: dict[str, tuple[str, ...]] = {
+    "fashion": ("S", "M", "L", "XL", "XXL", "均码", "M码", "L码"),
+    "sport": ("36", "38", "40", "42", "44", "40码", "42码", "L", "XL"),
+    "watch": ("36mm", "40mm", "41mm", "42mm"),
+    "jewelry": ("均码", "16cm", "45cm", "18K"),
+    "beauty": ("30ml", "50ml", "100ml", "75ml"),
+    "electronics": ("128GB", "256GB", "512GB"),
+    "audio": ("无线", "蓝牙5.3", "降噪"),
+    "appliance": ("家用", "220V", "大功率"),
+    "toys": ("6岁+", "1000片", "8岁+"),
+    "eyewear": ("均码", "偏光", "UV400"),
+    "luggage": ("20寸", "24寸", "28寸"),
+    "lighter": ("礼盒装", "单只", "套装"),
+    "pen": ("0.5mm", "F尖", "M尖"),
+}
 MARKETING = ("正品", "专柜", "2024新款", "现货", "包邮", "专柜正品", "经典款", "热卖", "新品",
              "限量", "秒发", "2025春夏")  # fmt: skip
 AUDIENCE = ("男女同款", "女款", "男士", "情侣款", "女士", "男款", "")
@@ -235,11 +277,11 @@ TEMPLATES_ZH = (
     "{b}{p} {g} {c} {s}",
     "【{m}】{b} {y}{p}{c}",
     "{b}{y}{p}{g}{c}",
-    "{m} {b} {c}{p} {s}码",
+    "{m} {b} {c}{p} {s}",
     "{g}{b}{p}{c}新款{m}",
 )
 TEMPLATES_EN = (
-    "{b} {pe} {ce} size {s}",
+    "{b} {pe} {ce} {s}",
     "{me} {b} {ce} {pe}",
     "{me} {b} {pe} for Women {ce}",
     "{ce} {pe} by {b} - {s}",
@@ -271,7 +313,7 @@ def fill(rng: random.Random, template: str, kind: str) -> str:
         "pe": rng.choice(PRODUCTS_EN[kind]),
         "c": rng.choice(COLOURS_ZH),
         "ce": rng.choice(COLOURS_EN),
-        "s": rng.choice(SIZES),
+        "s": rng.choice(SIZES[kind]),
         "m": rng.choice(MARKETING),
         "me": rng.choice(MARKETING_EN),
         "g": rng.choice(AUDIENCE),
@@ -281,12 +323,25 @@ def fill(rng: random.Random, template: str, kind: str) -> str:
     return " ".join(template.format(**words).split())
 
 
-def assemble(frame: str, mark: Mark) -> tuple[str, list[list[int]]]:
-    """Puts the brand text in the frame's slot; returns the title and the brand span."""
+def _touches(left: str, right: str) -> bool:
+    """Would these two characters run together into one Latin word (letters or digits)?"""
+    return bool(left and right) and all(_is_word_char(_fold(c)[0][:1] or c) for c in (left, right))
+
+
+def assemble(frame: str, mark: Mark, *, glue: bool = False) -> tuple[str, list[list[int]]]:
+    """Puts the brand text in the frame's slot; returns the title and the brand span.
+
+    Unless `glue`, a space keeps Latin brand text off neighbouring letters and digits
+    ("Gucci 2024新款"); `glue` keeps "Gucci2024新款", as sellers often write it."""
     cut = frame.index("\x00")
-    title = frame[:cut] + mark.text + frame[cut + 1 :]
+    before, after = frame[:cut], frame[cut + 1 :]
+    if not glue and _touches(before[-1:], mark.text[:1]):
+        before += " "
+    if not glue and _touches(mark.text[-1:], after[:1]):
+        after = " " + after
+    title = before + mark.text + after
     start, end = mark.inner or (0, len(mark.text))
-    span = [cut + start, cut + end]
+    span = [len(before) + start, len(before) + end]
     assert title[span[0] : span[1]] == mark.text[start:end]
     return title, [span]
 
@@ -307,7 +362,8 @@ _S2T_PAIRS = (
     "语語谊誼谢謝谱譜贞貞财財贤賢货貨购購贸貿赏賞赖賴赞贊赵趙跃躍轩軒轮輪轻輕辉輝边邊过過"
     "运運还還进進远遠连連适適选選逻邏邓鄧郑鄭钟鐘钢鋼钦欽钱錢铁鐵铃鈴铜銅铭銘链鏈锋鋒锡錫"
     "镜鏡长長门門闪閃间間阁閣阳陽陆陸陈陳韦韋页頁项項顺順领領颜顏风風飘飄饰飾馆館驴驢骄驕"
-    "鲜鮮鸡雞鸣鳴鸿鴻鹏鵬鹤鶴麦麥齐齊龟龜梵梵"
+    "鲜鮮鸡雞鸣鳴鸿鴻鹏鵬鹤鶴麦麥齐齊龟龜创創让讓绰綽库庫温溫萧蕭岚嵐骧驤谜謎肤膚玑璣汤湯"
+    "图圖芦蘆骆駱韵韻头頭内內表錶钥鑰"
 )
 S2T: dict[str, str] = {
     _S2T_PAIRS[i]: _S2T_PAIRS[i + 1]
@@ -452,22 +508,31 @@ class Pinyin:
 
     def __init__(self, module: Any) -> None:
         self._lazy: Callable[[str], list[str]] = module.lazy_pinyin
-        heteronyms: Callable[..., list[list[str]]] = module.pinyin
+        self._pinyin: Callable[..., list[list[str]]] = module.pinyin
+        self._style = module.Style.NORMAL
         self.by_sound: dict[str, list[str]] = {}
         for ch in gb2312_level1():
-            readings = heteronyms(ch, style=module.Style.NORMAL, heteronym=True)[0]
+            readings = self.readings(ch)
             if len(readings) == 1 and readings[0].isascii() and readings[0].isalpha():
                 self.by_sound.setdefault(readings[0], []).append(ch)
+
+    def readings(self, ch: str) -> list[str]:
+        """Every toneless reading of one character."""
+        found = self._pinyin(ch, style=self._style, heteronym=True)[0]
+        return list(dict.fromkeys(r.lower() for r in found))
 
     def syllables(self, text: str) -> list[str]:
         return [s.lower() for s in self._lazy(text)]
 
     def homophone(self, rng: random.Random, text: str) -> str | None:
-        """`text` with one character swapped for another of the very same toneless reading."""
+        """`text` with one character (of one reading only) swapped for another character of
+        that very toneless reading, also of one reading only."""
         sounds = self.syllables(text)
         if len(sounds) != len(text):
             return None
         for i in rng.sample(range(len(text)), len(text)):
+            if self.readings(text[i]) != [sounds[i]]:
+                continue
             options = [c for c in self.by_sound.get(sounds[i], []) if c != text[i]]
             rng.shuffle(options)
             for ch in options[:20]:
@@ -524,6 +589,15 @@ COMPAT_FRAMES: dict[str, tuple[str, ...]] = {
     "electronics": ("适用于\x00手机的钢化膜", "兼容\x00的充电器 快充", "case for \x00 phone {ce}",
                     "charger compatible with \x00 laptop", "兼容\x00AirPods的耳机套"),
     "toys": ("兼容\x00积木的底板", "baseplate compatible with \x00 bricks", "积木 兼容\x00 小颗粒"),
+    "audio": ("适用于\x00耳机的耳罩", "ear pads for \x00 headphones", "兼容\x00的耳机收纳包"),
+    "appliance": ("适用于\x00吸尘器的滤网", "filter compatible with \x00 vacuum",
+                  "\x00吹风机专用支架"),
+    "eyewear": ("适用于\x00眼镜的镜盒", "replacement lenses for \x00 sunglasses",
+                "\x00墨镜专用镜片"),
+    "luggage": ("适用于\x00行李箱的保护套", "luggage cover for \x00 suitcase",
+                "\x00拉杆箱专用轮子"),
+    "lighter": ("适用于\x00打火机的内胆", "flints for \x00 lighter", "\x00打火机专用火石"),
+    "pen": ("适用于\x00钢笔的墨囊", "refill compatible with \x00 pens", "\x00签字笔专用笔芯"),
     "any": ("适用于\x00的防尘袋", "dust bag for \x00 {pe}", "兼容\x00 {p}的收纳袋"),
 }  # fmt: skip
 
@@ -590,12 +664,25 @@ HARD_NEGATIVES = (
     "sea shell decor craft 100g",
     "white dove figurine wedding decor",
     "jaguar plush toy 30cm",
-    "1:1 replica dinosaur skull model",
+    "mulberry silk pillowcase 22 momme",
+    "omega-3 fish oil 1000mg 120 capsules",
+    "diesel engine oil filter for trucks",
+    "fabric swatch book 100 colors",
+    "citizen science microscope kit",
+    "camper vans awning 3m",
+    "puma plush toy 30cm",
+    "Hamilton musical poster A3",
+    "Tiffany lamp stained glass bedside",
+    "潘多拉魔盒 解谜玩具 益智",
+    "东北铁锅炖大鹅 调料包",
+    "新鲜小香葱 500g 蔬菜",
+    "狗狗磨牙棒 狗牙清洁 宠物零食",
+    "西太后 历史传记 书籍",
 )
 PLAIN_FRAMES = (
     "{m}{p}{c}{g} {s}",
     "{y}{c}{p} {m} {g}",
-    "{me} {ce} {pe} size {s}",
+    "{me} {ce} {pe} {s}",
     "【{m}】{g}{p} {c}",
 )
 
@@ -735,7 +822,7 @@ class Generator:
     def positive(self, cls: str, brand: Brand, mark: Mark | None, frame: str) -> Row | None:
         if mark is None or not mark.text.strip():
             return None
-        title, spans = assemble(frame, mark)
+        title, spans = assemble(frame, mark, glue=cls == "name")
         if not self.accept(title, spans, negative=False):
             return None
         return Row(title, (brand.name,), cls, tuple((s, e) for s, e in spans))
@@ -772,7 +859,7 @@ class Generator:
 
     def short_with_context(self, count: int) -> list[Row]:
         def make(b: Brand) -> Row | None:
-            short = self.rng.choice(b.short)
+            short = self.rng.choice([s for s in b.short if len(s) >= 2])
             extras = SHORT_EXTRAS.get(short.upper(), ("",))
             template = self.rng.choice(SHORT_FRAMES_ZH + SHORT_FRAMES_EN)
             frame = fill(
@@ -780,11 +867,17 @@ class Generator:
             )
             return self.positive("short_with_context", b, Mark(short), frame)
 
-        return self.rows_of("short_with_context", count, make, [b for b in self.brands if b.short])
+        # One letter ('H') is too little to call a claim, even next to a product word.
+        brands = [b for b in self.brands if any(len(s) >= 2 for s in b.short)]
+        return self.rows_of("short_with_context", count, make, brands)
 
     def compatibility(self, count: int) -> list[Row]:
         def make(b: Brand) -> Row | None:
-            names = [case_variant(self.rng, n) for n in b.latin_names] + b.zh_names + list(b.short)
+            names = (
+                [case_variant(self.rng, n) for n in b.latin_names]
+                + b.zh_names
+                + [s for s in b.short if len(s) >= 2]
+            )
             if not names:
                 return None
             kind = kind_of(b.name)

@@ -1,29 +1,27 @@
-"""The screening engine: one Aho-Corasick automaton per catalog, then verification on hits.
+"""The screening engine: Aho-Corasick automata per catalog, then verification of the hits.
 
-Most titles take the fast path: the whole batch is lower-cased and scanned in one pass, and
-only the automaton's hits are looked at in Python. A title with characters that folding
-changes (full width, look-alikes, traditional Chinese, invisibles, emoji between letters) or
-with letters split by separators or digits goes the careful path: folded with an offset map,
-squeezed and de-leeted, and every view scanned. Either way a match points at the characters
-the seller typed.
+Fast path (most titles), for a whole batch at once:
+- Latin names are looked for in an ASCII view of the lower-cased batch where every
+  character other than a-z and 0-9 is a space; patterns carry a space on each side, so only
+  whole words match and `dior` never fires inside `dionysus`.
+- Chinese and mixed names (古驰, G家, 1:1) are looked for in the lower-cased text itself.
+Careful path (titles with characters that folding changes, or letters split by separators,
+symbols or digits): folded with an offset map, squeezed and de-leeted, every view scanned.
+Either way a match points at the characters the seller typed.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Sequence
 from decimal import Decimal
 
-import ahocorasick
+import ahocorasick_rs as aho
+import numpy as np
 
 from probandi.adapters.screening.chinese import sound_table, traditional_to_simplified
-from probandi.adapters.screening.patterns import (
-    PRIORITY,
-    CompileOptions,
-    Pattern,
-    compile_patterns,
-)
+from probandi.adapters.screening.classes import build_classes, careful_titles
+from probandi.adapters.screening.patterns import CompileOptions, Pattern, compile_patterns
 from probandi.adapters.screening.verify import Candidate, Verifier
 from probandi.domain.screening.catalog import load_default_catalog
 from probandi.domain.screening.lexicon import Lexicon, load_default_lexicon
@@ -36,34 +34,17 @@ from probandi.domain.screening.model import (
     Signal,
     TitleMatch,
 )
-from probandi.domain.screening.normalize import Folder, deleet, squeeze
+from probandi.domain.screening.normalize import Folder, deleet, is_separator
 
 __all__ = ["ScreeningEngine", "load_default_catalog", "load_default_lexicon"]
 
-SPLIT_LETTERS = re.compile(
-    r"(?<![a-z0-9])[a-z](?:[ ._\-*|/+~]+[a-z](?![a-z0-9]))+"  # g u c c i, l.v
-    r"|[a-z][._\-*|/+~]+[a-z]"  # gu-cci, g.ucci
-    r"|[a-z][0-9@$]+[a-z]"  # l0uis, gu1cci
-    r"|[\u3400-\u9fff][ ._\-*|/+~]{2,}[\u3400-\u9fff]|[\u3400-\u9fff][._\-*|/+~][\u3400-\u9fff]"
-)
+LATIN_VIEW = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
 PRICE_FLOOR = Decimal("0.30")
+STANDARD = aho.MatchKind.Standard
 
 
-def _changed_by_folding(folder: Folder) -> str:
-    """A regex class of every character whose folded form differs from its lower case."""
-    ranges = [(0x80, 0x24F), (0x370, 0x52F), (0x1D00, 0x1DBF), (0x2000, 0x2BFF),
-              (0x3000, 0x303F), (0xFE00, 0xFE6F), (0xFF00, 0xFFEF), (0x1D400, 0x1D7FF),
-              (0x1F000, 0x1FAFF)]  # fmt: skip
-    chars = {chr(c) for lo, hi in ranges for c in range(lo, hi + 1)}
-    chars |= set(folder.simplified)
-    changed = sorted(ch for ch in chars if folder.fold_char(ch) != ch.lower() or _is_symbol(ch))
-    return "[" + "".join(re.escape(ch) for ch in changed) + "]"
-
-
-def _is_symbol(ch: str) -> bool:
-    import unicodedata
-
-    return unicodedata.category(ch) in ("So", "Sk", "Cf", "Mn")
+def _is_plain_latin(text: str) -> bool:
+    return all(("a" <= ch <= "z") or ("0" <= ch <= "9") or ch == " " for ch in text)
 
 
 class ScreeningEngine:
@@ -82,13 +63,18 @@ class ScreeningEngine:
         self.folder = Folder(traditional_to_simplified())
         table = compile_patterns(self.catalog, self.lexicon, self.folder, sound_table(), options)
         self.patterns = table.patterns
-        self._automaton = ahocorasick.Automaton()
-        for text, pattern in self.patterns.items():
-            self._automaton.add_word(text, (len(text), pattern))
-        self._automaton.make_automaton()
-        self._careful = re.compile(_changed_by_folding(self.folder))
+        latin = [(t, p) for t, p in self.patterns.items() if _is_plain_latin(t) and t.strip()]
+        mixed = [(t, p) for t, p in self.patterns.items() if not _is_plain_latin(t)]
+        self._latin = [p for _, p in latin]
+        self._latin_aho = aho.BytesAhoCorasick([f" {t} ".encode() for t, _ in latin], STANDARD)
+        self._mixed = [p for _, p in mixed]
+        self._mixed_aho = aho.BytesAhoCorasick([t.encode() for t, _ in mixed], STANDARD)
+        self._all = [(len(t), p) for t, p in self.patterns.items()]
+        self._all_aho = aho.AhoCorasick(list(self.patterns), STANDARD)
+        self._classes = build_classes(self.folder)
         self._verifier = Verifier(self.lexicon, self.folder)
         self._price_floor = price_floor
+        self._by_name = {e.brand: e for e in self.catalog}
 
     @property
     def pattern_count(self) -> int:
@@ -98,44 +84,69 @@ class ScreeningEngine:
         return self.screen_batch([item])[0]
 
     def screen_batch(self, items: Sequence[ScreenItem]) -> list[ScreenResult]:
-        titles = [item.title for item in items]
-        candidates: list[list[Candidate]] = [[] for _ in titles]
-        careful = self._fast_scan(titles, candidates)
+        if not items:
+            return []
+        titles = [item.title.replace("\n", " ") for item in items]
+        candidates, careful = self._fast_scan(titles, [item.brand_field for item in items])
         for index in careful:
-            candidates[index] = self._careful_scan(titles[index])
-        return [self._result(item, cands) for item, cands in zip(items, candidates, strict=True)]
+            candidates[index] = self._careful_scan(titles[index], items[index].brand_field)
+        return [
+            self._result(item, cands) if cands else ScreenResult(item.id)
+            for item, cands in zip(items, candidates, strict=True)
+        ]
 
     # -- the fast path ---------------------------------------------------------------------
-    def _fast_scan(self, titles: list[str], candidates: list[list[Candidate]]) -> set[int]:
-        joined = "\n".join(titles)
-        starts = [0]
-        for title in titles[:-1]:
-            starts.append(starts[-1] + len(title) + 1)
-        careful = {bisect_right(starts, m.start()) - 1 for m in self._careful.finditer(joined)}
-        low = joined.lower()
-        if len(low) != len(joined) or joined.count("\n") != len(titles) - 1:
-            return set(range(len(titles)))  # lower() changed lengths: no shared offsets
-        careful |= {bisect_right(starts, m.start()) - 1 for m in SPLIT_LETTERS.finditer(low)}
-        for end, (length, pattern) in self._automaton.iter(low):
-            begin = end - length + 1
-            index = bisect_right(starts, begin) - 1
-            if index in careful:
-                continue
-            offset = starts[index]
-            candidates[index].append(Candidate(begin - offset, end + 1 - offset, pattern))
+    def _fast_scan(
+        self, titles: list[str], declared: list[bool]
+    ) -> tuple[list[list[Candidate]], set[int]]:
+        lowered = [t.lower() for t in titles]
+        starts = [0, *itertools.accumulate(len(t) + 1 for t in titles[:-1])]
+        careful = careful_titles("\n".join(titles), starts, self._classes)
+        careful.update(
+            i for i, (t, lo) in enumerate(zip(titles, lowered, strict=True)) if len(t) != len(lo)
+        )
+        low = "\n".join(lowered)
+        hits = self._latin_hits(low) + self._mixed_hits(low)
+        candidates: list[list[Candidate]] = [[] for _ in titles]
+        if not hits:
+            return candidates, careful
+        owners = np.searchsorted(starts, [h[0] for h in hits], side="right") - 1
+        for (begin, end, pattern), index in zip(hits, owners.tolist(), strict=True):
+            if index not in careful:
+                offset = starts[index]
+                candidates[index].append(Candidate(begin - offset, end - offset, pattern))
         for index, cands in enumerate(candidates):
             if cands:
-                title = low[starts[index] : starts[index] + len(titles[index])]
-                candidates[index] = self._verifier.keep(title, cands, titles[index])
-        return careful
+                title = lowered[index]
+                candidates[index] = self._verifier.keep(title, cands, declared[index])
+        return candidates, careful
+
+    def _latin_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
+        view = b" " + low.encode("ascii", "replace").translate(LATIN_VIEW) + b" "
+        # A pattern " lv " matched at [s, e) of the view is the word [s, e - 2) of `low`.
+        found = self._latin_aho.find_matches_as_indexes(view, overlapping=True)
+        return [(s, e - 2, self._latin[i]) for i, s, e in found]
+
+    def _mixed_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
+        data = low.encode("utf-8")
+        found = self._mixed_aho.find_matches_as_indexes(data, overlapping=True)
+        if not found:
+            return []
+        if len(data) == len(low):
+            return [(s, e, self._mixed[i]) for i, s, e in found]
+        lead = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
+        char_at = np.cumsum(lead) - 1  # the character each byte belongs to
+        begins = char_at[[s for _, s, _ in found]].tolist()
+        ends = (char_at[[e - 1 for _, _, e in found]] + 1).tolist()
+        return [(b, e, self._mixed[f[0]]) for f, b, e in zip(found, begins, ends, strict=True)]
 
     # -- the careful path ------------------------------------------------------------------
-    def _careful_scan(self, title: str) -> list[Candidate]:
+    def _careful_scan(self, title: str, declared: bool) -> list[Candidate]:
         folded, origin = self.folder.fold_with_offsets(title)
         views = [(folded, origin)]
-        squeezed, sq_origin = squeeze(folded, origin)
-        if squeezed != folded:
-            views.append((squeezed, sq_origin))
+        kept = [i for i, ch in enumerate(folded) if not is_separator(ch)]
+        if len(kept) != len(folded):
+            views.append(("".join(folded[i] for i in kept), [origin[i] for i in kept]))
         for text, org in list(views):
             plain = deleet(text)
             if plain != text:
@@ -144,14 +155,14 @@ class ScreeningEngine:
         for number, (text, org) in enumerate(views):
             # Beyond the first view, separators or digits had to go: an obfuscated form.
             kind = MatchKind.OBFUSCATED if number else None
-            for end, (length, pattern) in self._automaton.iter(text):
-                begin = end - length + 1
+            for i, s, e in self._all_aho.find_matches_as_indexes(text, overlapping=True):
+                pattern = self._all[i][1]
                 hit_kind = None if pattern.is_signal else kind
-                found.append(Candidate(org[begin], org[end] + 1, pattern, hit_kind))
-        return self._verifier.keep_careful(title, found)
+                found.append(Candidate(org[s], org[e - 1] + 1, pattern, hit_kind))
+        return self._verifier.keep_careful(title, found, declared)
 
     # -- results ---------------------------------------------------------------------------
-    def _result(self, item: ScreenItem, cands: Iterable[Candidate]) -> ScreenResult:
+    def _result(self, item: ScreenItem, cands: list[Candidate]) -> ScreenResult:
         matches: list[TitleMatch] = []
         signals: list[Signal] = []
         for c in cands:
@@ -169,9 +180,8 @@ class ScreeningEngine:
         if item.price is None or not matches:
             return []
         out = []
-        by_name = {e.brand: e for e in self.catalog}
         for brand in sorted({m.brand for m in matches if m.kind is not MatchKind.COMPATIBILITY}):
-            entry = by_name[brand]
+            entry = self._by_name[brand]
             if entry.reference_price is None or entry.reference_currency != item.currency:
                 continue
             if item.price < entry.reference_price * self._price_floor:
@@ -179,6 +189,3 @@ class ScreeningEngine:
                 text += f"reference {entry.reference_price} {entry.reference_currency}"
                 out.append(Signal("price.far_below_reference", Severity.HIGH, text))
         return out
-
-
-__all__ += ["PRIORITY", "Pattern"]

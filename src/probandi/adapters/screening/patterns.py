@@ -45,7 +45,6 @@ TYPO_STOPWORDS = frozenset(
         "hermit",
     ]
 )
-SEPARATOR_JOINS = ("", " ", "-", "_", ".", "&", " & ", "·")
 
 
 @dataclass(frozen=True)
@@ -80,13 +79,18 @@ def _tokens(folded: str) -> list[str]:
 
 
 def separator_forms(folded: str) -> list[str]:
-    """`louis vuitton` also as louisvuitton, louis-vuitton ...; CJK also with one space."""
+    """`louis vuitton` also as louisvuitton; 古驰 also as 古 驰.
+
+    Latin forms are matched in a view where every separator is a space, so one spaced form
+    stands for louis-vuitton, louis.vuitton and louis_vuitton too.
+    """
     tokens = _tokens(folded)
     if not tokens:
         return []
-    forms = [folded.strip()]
-    forms += [sep.join(tokens) for sep in SEPARATOR_JOINS] if len(tokens) > 1 else [tokens[0]]
     joined = "".join(tokens)
+    if joined.isascii() and joined.isalnum():
+        return list(dict.fromkeys((" ".join(tokens), joined, "  ".join(tokens))))
+    forms = [folded.strip(), joined]
     if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 6:
         forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
     return list(dict.fromkeys(forms))
@@ -140,8 +144,10 @@ def compile_patterns(
     for index, entry in enumerate(catalog):
         _add_entry(table, index, entry, folder, sounds, options)
     for term in lexicon.slang:
-        for form in separator_forms(folder.fold(term.term)) or [folder.fold(term.term)]:
-            table.add(form, Pattern(-1, MatchKind.SLANG, severity=term.severity))
+        # Slang is matched as written: "1:1" must not become "11" (an iPhone 11).
+        table.add(
+            folder.fold(term.term).strip(), Pattern(-1, MatchKind.SLANG, severity=term.severity)
+        )
     return table
 
 
@@ -157,11 +163,16 @@ def _add_entry(
     for alias in entry.aliases:
         folded = folder.fold(alias)
         kind = MatchKind.NAME if folded == name else MatchKind.ALIAS
-        context = entry.common_word and folded.isascii()
+        context = entry.common_word
         for form in separator_forms(folded):
             table.add(form, Pattern(index, kind, context))
         _add_generated(table, index, entry, folded, sounds, options)
     for short in entry.short:
+        if (
+            len(_tokens(folder.fold(short))[0] if _tokens(folder.fold(short)) else "") == 1
+            and len(_tokens(folder.fold(short))) == 1
+        ):
+            continue  # a single letter (H) is no evidence of anything
         for form in separator_forms(folder.fold(short)):
             table.add(form, Pattern(index, MatchKind.ALIAS, needs_context=True))
     for slang in entry.slang:

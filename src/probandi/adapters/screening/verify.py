@@ -48,7 +48,7 @@ class Verifier:
         self._after = re.compile(r"^\s*(?:" + _word_regex(after).pattern + ")")
 
     # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
-    def keep(self, low: str, cands: list[Candidate], raw: str) -> list[Candidate]:
+    def keep(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
         size = len(low)
         bounded = [
             c for c in cands
@@ -56,10 +56,10 @@ class Verifier:
                     and is_latin_word_char(low[c.start - 1]))
             and not (c.pattern.latin_end and c.end < size and is_latin_word_char(low[c.end]))
         ]  # fmt: skip
-        return self._finish(low, bounded)
+        return self._finish(low, bounded, declared)
 
     # -- careful path: offsets index the original title --------------------------------------
-    def keep_careful(self, raw: str, cands: list[Candidate]) -> list[Candidate]:
+    def keep_careful(self, raw: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
         low = raw.lower()
         kept = []
         for c in cands:
@@ -68,7 +68,7 @@ class Verifier:
             if c.pattern.latin_end and self._letter_after(raw, c.end):
                 continue
             kept.append(c if c.kind else replace(c, kind=self._careful_kind(raw, c)))
-        return self._finish(low, kept)
+        return self._finish(low, kept, declared)
 
     def _letter_before(self, raw: str, start: int) -> bool:
         folded = self.folder.fold(raw[max(0, start - 2) : start])
@@ -88,10 +88,10 @@ class Verifier:
         return c.pattern.kind if simplified == plain else MatchKind.OBFUSCATED
 
     # -- shared ----------------------------------------------------------------------------
-    def _finish(self, low: str, cands: list[Candidate]) -> list[Candidate]:
+    def _finish(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
         signals = _dedupe([c for c in cands if c.pattern.is_signal])
         brands = _resolve_overlaps([c for c in cands if not c.pattern.is_signal])
-        if any(c.pattern.needs_context for c in brands):
+        if not declared and any(c.pattern.needs_context for c in brands):
             has_context = (
                 bool(signals)
                 or bool(self._context.search(low))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class MatchKind(enum.StrEnum):
@@ -44,10 +45,10 @@ class ScreenItem:
     title: str
     price: Decimal | None = None
     currency: str | None = None
+    brand_field: bool = False  # the text is a declared brand: short aliases need no context
 
 
-@dataclass(frozen=True)
-class TitleMatch:
+class TitleMatch(NamedTuple):
     """A brand named in the title; `title[start:end] == text` (Python character offsets)."""
 
     brand: str
@@ -57,8 +58,7 @@ class TitleMatch:
     kind: MatchKind
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(NamedTuple):
     """A counterfeit signal: slang such as 高仿 / replica, or a price far below reference."""
 
     code: str
@@ -66,11 +66,12 @@ class Signal:
     text: str
 
 
-@dataclass(frozen=True)
-class ScreenResult:
+class ScreenResult(NamedTuple):
+    """Tuples, not dataclasses: a sweep makes millions of these."""
+
     id: str
     matches: tuple[TitleMatch, ...] = ()
-    signals: tuple[Signal, ...] = field(default_factory=tuple)
+    signals: tuple[Signal, ...] = ()
 
     @property
     def brands(self) -> frozenset[str]:

@@ -1,0 +1,86 @@
+"""Character classes for the fast path, as a lookup table over all code points (numpy).
+
+A batch of titles is classified in a few vector operations to find the few titles that need
+the careful path: characters that folding changes (full width, look-alikes, traditional
+Chinese, invisibles), and letters split by separators, symbols or digits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from probandi.domain.screening.normalize import INVISIBLE, Folder
+
+OTHER, LETTER, DIGIT, SEPARATOR, SPACE, CJK, FOLDS, SYMBOL = range(8)
+ASCII_SEPARATORS = "._-*|/+~\\·•・"
+FOLDING_RANGES = ((0x80, 0x2FFF), (0xFF00, 0xFFEF), (0x1D400, 0x1D7FF), (0xF900, 0xFAFF))
+SYMBOL_RANGES = ((0x2190, 0x2BFF), (0x1F000, 0x1FAFF), (0xFE00, 0xFE0F))
+CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+Classes = npt.NDArray[np.uint8]
+
+
+def _ascii(table: Classes) -> None:
+    for code in range(128):
+        ch = chr(code)
+        if ch.isalpha():
+            table[code] = LETTER
+        elif ch.isdigit():
+            table[code] = DIGIT
+        elif ch in " \t":
+            table[code] = SPACE
+        elif ch in ASCII_SEPARATORS:
+            table[code] = SEPARATOR
+
+
+def _folding(table: Classes, folder: Folder) -> None:
+    for lo, hi in FOLDING_RANGES:
+        for code in range(lo, hi + 1):
+            ch = chr(code)
+            folded = folder.fold_char(ch)
+            if ch in INVISIBLE or (folded != ch.lower() and any(c.isalnum() for c in folded)):
+                table[code] = FOLDS
+            elif unicodedata.category(ch) in ("So", "Sk", "Sm"):
+                table[code] = SYMBOL
+            elif ch in ASCII_SEPARATORS:
+                table[code] = SEPARATOR
+            elif unicodedata.category(ch) == "Zs":
+                table[code] = SPACE
+
+
+def build_classes(folder: Folder) -> Classes:
+    table: Classes = np.zeros(0x110000, dtype=np.uint8)
+    for lo, hi in SYMBOL_RANGES:
+        table[lo : hi + 1] = SYMBOL
+    for lo, hi in CJK_RANGES:
+        table[lo : hi + 1] = CJK
+    _ascii(table)
+    _folding(table, folder)
+    for ch in folder.simplified:
+        table[ord(ch)] = FOLDS
+    return table
+
+
+def careful_titles(joined: str, starts: Sequence[int], table: Classes) -> set[int]:
+    """Indices of titles the fast path cannot take."""
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    c = table[codes]
+    flag = c == FOLDS
+    word = (c == LETTER) | (c == CJK)
+    mid, left, right = c[1:-1], c[:-2], c[2:]
+    split = (mid == SEPARATOR) | (mid == SYMBOL)
+    flag[1:-1] |= split & word[:-2] & word[2:]  # gu-cci, g.u.c.c.i, 古❤驰
+    flag[1:-1] |= (mid == DIGIT) & (left == LETTER) & (right == LETTER)  # l0uis
+    alnum = (c == LETTER) | (c == DIGIT)
+    single = (mid == SPACE) & (left == LETTER) & (right == LETTER)
+    single[1:] &= ~alnum[:-3]  # the letter before the space stands alone ...
+    single[:-1] &= ~alnum[3:]  # ... and so does the one after it: g u c c i, l v
+    flag[1:-1] |= single
+    positions = np.flatnonzero(flag)
+    if positions.size == 0:
+        return set()
+    found = np.searchsorted(np.asarray(starts), positions, side="right") - 1
+    return set(np.unique(found).tolist())

@@ -1,0 +1,42 @@
+"""The gate's BrandScreener port, served by the screening engine over the brand registry."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from probandi.adapters.screening.engine import ScreeningEngine
+from probandi.domain.brands import Brand
+from probandi.domain.screening.aliases import BrandMatch
+from probandi.domain.screening.catalog import load_default_catalog, merge_registry
+from probandi.domain.screening.model import CatalogEntry, MatchKind, ScreenItem
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> tuple[CatalogEntry, ...]:
+    return tuple(load_default_catalog())
+
+
+class EngineScreener:
+    """Finds the registry's gated brands, extended by the default catalog's names for them.
+
+    Compatibility mentions ("strap for LV bags") are not brand claims and hold nothing.
+    """
+
+    def __init__(self, brands: list[Brand]) -> None:
+        self._brands = [b for b in brands if b.gated]
+        self._by_name = {b.name: b for b in self._brands}
+        self._engine = ScreeningEngine(merge_registry(default_catalog(), self._brands))
+
+    def screen(self, fields: dict[str, str | None]) -> list[BrandMatch]:
+        named = [(name, text) for name, text in fields.items() if text]
+        items = [ScreenItem(name, text, brand_field=name == "brand") for name, text in named]
+        out: list[BrandMatch] = []
+        for (name, _text), result in zip(named, self._engine.screen_batch(items), strict=True):
+            for m in result.matches:
+                if m.kind is MatchKind.COMPATIBILITY:
+                    continue
+                brand = self._by_name[m.brand]
+                out.append(
+                    BrandMatch(brand.id, brand.name, name, m.text, m.start, m.end, m.kind.value)
+                )
+        return out
