@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from probandi.domain.screening.normalize import INVISIBLE, Folder
+from probandi.domain.screening.normalize import INVISIBLE, Folder, is_separator
 
 OTHER, LETTER, DIGIT, SEPARATOR, SPACE, CJK, FOLDS, SYMBOL = range(8)
 ASCII_SEPARATORS = "._-*|/+~\\·•・"
@@ -59,7 +60,7 @@ def build_classes(folder: Folder) -> Classes:
         table[lo : hi + 1] = CJK
     _ascii(table)
     _folding(table, folder)
-    for ch in folder.simplified:
+    for ch in (*folder.simplified, *INVISIBLE):
         table[ord(ch)] = FOLDS
     return table
 
@@ -73,7 +74,6 @@ def careful_titles(joined: str, starts: Sequence[int], table: Classes) -> set[in
     mid, left, right = c[1:-1], c[:-2], c[2:]
     split = (mid == SEPARATOR) | (mid == SYMBOL)
     flag[1:-1] |= split & word[:-2] & word[2:]  # gu-cci, g.u.c.c.i, 古❤驰
-    flag[1:-1] |= (mid == DIGIT) & (left == LETTER) & (right == LETTER)  # l0uis
     alnum = (c == LETTER) | (c == DIGIT)
     single = (mid == SPACE) & (left == LETTER) & (right == LETTER)
     single[1:] &= ~alnum[:-3]  # the letter before the space stands alone ...
@@ -84,3 +84,24 @@ def careful_titles(joined: str, starts: Sequence[int], table: Classes) -> set[in
         return set()
     found = np.searchsorted(np.asarray(starts), positions, side="right") - 1
     return set(np.unique(found).tolist())
+
+
+@lru_cache(maxsize=4)
+def fold_tables(folder: Folder) -> tuple[dict[int, str], frozenset[str]]:
+    """A `str.translate` table of every character folding changes, and all separators."""
+    table: dict[int, str] = {}
+    separators: set[str] = set()
+    ranges = [(0x20, 0x7F), *FOLDING_RANGES, *SYMBOL_RANGES, (0x3000, 0x303F)]
+    for lo, hi in ranges:
+        for code in range(lo, hi + 1):
+            ch = chr(code)
+            folded = folder.fold_char(ch)
+            if folded != ch.lower():
+                table[code] = folded
+            if is_separator(ch):
+                separators.add(ch)
+    for ch, simple in folder.simplified.items():
+        table[ord(ch)] = simple
+    for ch in INVISIBLE:
+        table[ord(ch)] = ""
+    return table, frozenset(separators)

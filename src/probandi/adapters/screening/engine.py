@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import ahocorasick_rs as aho
 import numpy as np
 
 from probandi.adapters.screening.chinese import sound_table, traditional_to_simplified
-from probandi.adapters.screening.classes import build_classes, careful_titles
+from probandi.adapters.screening.classes import build_classes, careful_titles, fold_tables
 from probandi.adapters.screening.patterns import CompileOptions, Pattern, compile_patterns
 from probandi.adapters.screening.verify import Candidate, Verifier
 from probandi.domain.screening.catalog import load_default_catalog
@@ -34,17 +35,23 @@ from probandi.domain.screening.model import (
     Signal,
     TitleMatch,
 )
-from probandi.domain.screening.normalize import Folder, deleet, is_separator
+from probandi.domain.screening.normalize import LEET, Folder, deleet
 
 __all__ = ["ScreeningEngine", "load_default_catalog", "load_default_lexicon"]
 
-LATIN_VIEW = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
+# Letters stay, everything else is a space: brand names end where digits begin (Gucci2024).
+LATIN_VIEW = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+# The same, reading digits and signs as the letters sellers mean by them (l0uis, ch4nel, $).
+DELEET_VIEW = bytes(
+    ord(LEET[chr(c)]) if chr(c) in LEET else (c if 97 <= c <= 122 else 32) for c in range(256)
+)
+LEET_BYTES = frozenset(ord(ch) for ch in LEET)
 PRICE_FLOOR = Decimal("0.30")
 STANDARD = aho.MatchKind.Standard
 
 
 def _is_plain_latin(text: str) -> bool:
-    return all(("a" <= ch <= "z") or ("0" <= ch <= "9") or ch == " " for ch in text)
+    return all(("a" <= ch <= "z") or ch == " " for ch in text)
 
 
 class ScreeningEngine:
@@ -66,12 +73,14 @@ class ScreeningEngine:
         latin = [(t, p) for t, p in self.patterns.items() if _is_plain_latin(t) and t.strip()]
         mixed = [(t, p) for t, p in self.patterns.items() if not _is_plain_latin(t)]
         self._latin = [p for _, p in latin]
+        self._leet = [p if p.is_signal else replace(p, kind=MatchKind.OBFUSCATED) for _, p in latin]
         self._latin_aho = aho.BytesAhoCorasick([f" {t} ".encode() for t, _ in latin], STANDARD)
         self._mixed = [p for _, p in mixed]
         self._mixed_aho = aho.BytesAhoCorasick([t.encode() for t, _ in mixed], STANDARD)
         self._all = [(len(t), p) for t, p in self.patterns.items()]
         self._all_aho = aho.AhoCorasick(list(self.patterns), STANDARD)
         self._classes = build_classes(self.folder)
+        self._fold_table, self._separators = fold_tables(self.folder)
         self._verifier = Verifier(self.lexicon, self.folder)
         self._price_floor = price_floor
         self._by_name = {e.brand: e for e in self.catalog}
@@ -122,10 +131,16 @@ class ScreeningEngine:
         return candidates, careful
 
     def _latin_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
-        view = b" " + low.encode("ascii", "replace").translate(LATIN_VIEW) + b" "
+        raw = low.encode("ascii", "replace")
+        view = b" " + raw.translate(LATIN_VIEW) + b" "
         # A pattern " lv " matched at [s, e) of the view is the word [s, e - 2) of `low`.
         found = self._latin_aho.find_matches_as_indexes(view, overlapping=True)
-        return [(s, e - 2, self._latin[i]) for i, s, e in found]
+        hits = [(s, e - 2, self._latin[i]) for i, s, e in found]
+        deleeted = b" " + raw.translate(DELEET_VIEW) + b" "
+        for i, s, e in self._latin_aho.find_matches_as_indexes(deleeted, overlapping=True):
+            if any(byte in LEET_BYTES for byte in raw[s : e - 2]):
+                hits.append((s, e - 2, self._leet[i]))
+        return hits
 
     def _mixed_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
         data = low.encode("utf-8")
@@ -142,9 +157,10 @@ class ScreeningEngine:
 
     # -- the careful path ------------------------------------------------------------------
     def _careful_scan(self, title: str, declared: bool) -> list[Candidate]:
-        folded, origin = self.folder.fold_with_offsets(title)
+        folded, origin = self._fold(title)
         views = [(folded, origin)]
-        kept = [i for i, ch in enumerate(folded) if not is_separator(ch)]
+        separators = self._separators
+        kept = [i for i, ch in enumerate(folded) if ch not in separators]
         if len(kept) != len(folded):
             views.append(("".join(folded[i] for i in kept), [origin[i] for i in kept]))
         for text, org in list(views):
@@ -160,6 +176,15 @@ class ScreeningEngine:
                 hit_kind = None if pattern.is_signal else kind
                 found.append(Candidate(org[s], org[e - 1] + 1, pattern, hit_kind))
         return self._verifier.keep_careful(title, found, declared)
+
+    def _fold(self, title: str) -> tuple[str, list[int]]:
+        """One C-level translate when folding keeps the length; the offset walk otherwise."""
+        low = title.lower()
+        if len(low) == len(title):
+            folded = low.translate(self._fold_table)
+            if len(folded) == len(title):
+                return folded, list(range(len(title)))
+        return self.folder.fold_with_offsets(title)
 
     # -- results ---------------------------------------------------------------------------
     def _result(self, item: ScreenItem, cands: list[Candidate]) -> ScreenResult:

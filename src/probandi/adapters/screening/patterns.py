@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from probandi.domain.screening.lexicon import Lexicon
 from probandi.domain.screening.model import CatalogEntry, MatchKind, Severity
 from probandi.domain.screening.normalize import Folder, is_cjk, is_latin_word_char, is_separator
-from probandi.domain.screening.variants import SoundTable, homophones, leet_forms, typo_forms
+from probandi.domain.screening.variants import SoundTable, homophones, look_alike_forms, typo_forms
 
 # Lower wins when two patterns of different meaning are the same string.
 PRIORITY = {
@@ -21,7 +21,7 @@ PRIORITY = {
     MatchKind.COMPATIBILITY: 6,
 }
 TYPO_MIN = 6  # only names this long are matched at edit distance 1
-PINYIN_MIN = 5
+PINYIN_MIN = 4
 # Ordinary words one edit away from a brand name: never a typo of it.
 TYPO_STOPWORDS = frozenset(
     [
@@ -89,7 +89,9 @@ def separator_forms(folded: str) -> list[str]:
         return []
     joined = "".join(tokens)
     if joined.isascii() and joined.isalnum():
-        return list(dict.fromkeys((" ".join(tokens), joined, "  ".join(tokens))))
+        # The Latin view turns each separator into a space: "dolce & gabbana" has three.
+        spaced = [sep.join(tokens) for sep in (" ", "  ", "   ")]
+        return list(dict.fromkeys((*spaced, joined)))
     forms = [folded.strip(), joined]
     if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 6:
         forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
@@ -201,13 +203,20 @@ def _add_generated(
         return
     if not squeezed.isascii() or entry.common_word:
         return
+    tokens = _tokens(folded)
     if options.leet and len(squeezed) >= 4:
-        for form in leet_forms(squeezed):
+        for form in look_alike_forms(" ".join(tokens)):
             table.add(form, Pattern(index, MatchKind.OBFUSCATED))
-    if options.typos and len(squeezed) >= TYPO_MIN and squeezed.isalpha():
-        for form in _typos(squeezed):
+    if options.typos and all(t.isalpha() for t in tokens):
+        for form in _typo_names(tokens):
             table.add(form, Pattern(index, MatchKind.OBFUSCATED))
 
 
-def _typos(name: str) -> Iterable[str]:
-    return (t for t in set(typo_forms(name)) if t not in TYPO_STOPWORDS and len(t) >= TYPO_MIN - 1)
+def _typo_names(tokens: list[str]) -> Iterable[str]:
+    """One typo in one long word of the name: balenciage, jean paul gaultir."""
+    for i, token in enumerate(tokens):
+        if len(token) < TYPO_MIN:
+            continue
+        for typo in set(typo_forms(token)):
+            if typo not in TYPO_STOPWORDS and len(typo) >= TYPO_MIN - 1:
+                yield " ".join((*tokens[:i], typo, *tokens[i + 1 :]))

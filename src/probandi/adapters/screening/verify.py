@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from probandi.adapters.screening.patterns import PRIORITY, Pattern
 from probandi.domain.screening.lexicon import Lexicon
 from probandi.domain.screening.model import MatchKind
-from probandi.domain.screening.normalize import Folder, is_latin_word_char
+from probandi.domain.screening.normalize import Folder
 
 WINDOW = 24  # characters looked at around a match for a compatibility phrase
+CONTEXT_REACH = 12  # a product word this close makes a short alias a brand claim
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,15 @@ class Verifier:
         before = [folder.fold(p.phrase) for p in lexicon.compatibility if p.before]
         after = [folder.fold(p.phrase) for p in lexicon.compatibility if not p.before]
         self._before = re.compile("(?:" + _word_regex(before).pattern + r")\s*$")
-        self._after = re.compile(r"^\s*(?:" + _word_regex(after).pattern + ")")
+        self._after = re.compile(r"^\s*\S{0,3}?(?:" + _word_regex(after).pattern + ")")
 
     # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
     def keep(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
         size = len(low)
         bounded = [
             c for c in cands
-            if not (c.pattern.latin_start and c.start > 0
-                    and is_latin_word_char(low[c.start - 1]))
-            and not (c.pattern.latin_end and c.end < size and is_latin_word_char(low[c.end]))
+            if not (c.pattern.latin_start and c.start > 0 and _is_letter(low[c.start - 1]))
+            and not (c.pattern.latin_end and c.end < size and _is_letter(low[c.end]))
         ]  # fmt: skip
         return self._finish(low, bounded, declared)
 
@@ -72,11 +72,11 @@ class Verifier:
 
     def _letter_before(self, raw: str, start: int) -> bool:
         folded = self.folder.fold(raw[max(0, start - 2) : start])
-        return bool(folded) and is_latin_word_char(folded[-1])
+        return bool(folded) and _is_letter(folded[-1])
 
     def _letter_after(self, raw: str, end: int) -> bool:
         folded = self.folder.fold(raw[end : end + 2])
-        return bool(folded) and is_latin_word_char(folded[0])
+        return bool(folded) and _is_letter(folded[0])
 
     def _careful_kind(self, raw: str, c: Candidate) -> MatchKind:
         """Kept if the seller typed the pattern plainly (case, traditional script aside)."""
@@ -91,15 +91,18 @@ class Verifier:
     def _finish(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
         signals = _dedupe([c for c in cands if c.pattern.is_signal])
         brands = _resolve_overlaps([c for c in cands if not c.pattern.is_signal])
-        if not declared and any(c.pattern.needs_context for c in brands):
-            has_context = (
-                bool(signals)
-                or bool(self._context.search(low))
-                or any(not c.pattern.needs_context for c in brands)
-            )
-            if not has_context:
-                brands = [c for c in brands if not c.pattern.needs_context]
+        if not declared:
+            sure = {c.pattern.brand for c in brands if not c.pattern.needs_context}
+            brands = [c for c in brands if self._has_context(low, c, sure, bool(signals))]
         return [self._compatibility(low, c) for c in brands] + signals
+
+    def _has_context(self, low: str, c: Candidate, sure: set[int], slang: bool) -> bool:
+        """A short or common-word alias needs a product word right beside it (LV 老花包,
+        Coach 包), counterfeit slang, or the same brand named plainly in the title."""
+        if not c.pattern.needs_context or slang or c.pattern.brand in sure:
+            return True
+        near = low[max(0, c.start - CONTEXT_REACH) : c.end + CONTEXT_REACH]
+        return bool(self._context.search(near))
 
     def _compatibility(self, low: str, c: Candidate) -> Candidate:
         before = low[max(0, c.start - WINDOW) : c.start]
@@ -107,6 +110,11 @@ class Verifier:
         if self._before.search(before) or self._after.search(after):
             return replace(c, kind=MatchKind.COMPATIBILITY)
         return c
+
+
+def _is_letter(ch: str) -> bool:
+    """Brand names end at digits too (Gucci2024新款), so only letters continue a word."""
+    return "a" <= ch <= "z"
 
 
 def _dedupe(cands: list[Candidate]) -> list[Candidate]:

@@ -13,13 +13,14 @@ DATA = Path(__file__).parent / "data"
 # Product words: a short or common-word alias (LV, CC, Coach) counts as a brand only beside
 # one of these, or beside counterfeit slang.
 CONTEXT_TEXT = """
-包 手袋 钱包 皮夹 卡包 卡套 零钱包 腰带 皮带 围巾 丝巾 披肩 鞋 靴 拖鞋 凉鞋 板鞋 球鞋 运动鞋
-T恤 卫衣 外套 夹克 大衣 风衣 羽绒服 衬衫 裙 毛衣 手表 腕表 项链 手链 手镯 戒指 耳环 耳钉 胸针
-墨镜 眼镜 香水 口红 帽 背包 双肩包 斜挎包 手提包 单肩包 托特 老花 链条 正品 专柜 官方 官网
-旗舰 奢侈品 大牌 名牌 中古 二手
-bag bags handbag purse wallet tote clutch belt scarf shoe shoes sneaker sneakers boots
-loafers jacket hoodie coat shirt tee dress watch necklace bracelet ring earrings sunglasses
-perfume lipstick cap hat backpack monogram luxury authentic genuine
+手袋 包包 女包 男包 手提包 单肩包 斜挎包 双肩包 背包 钱包 卡包 卡夹 腰包 链条包 托特包 水桶包 手拿包
+皮夹 腰带 皮带 围巾 丝巾 披肩 鞋 靴 T恤 卫衣 外套 夹克 大衣 风衣 羽绒服 衬衫 裙 毛衣
+手表 腕表 女表 男表 机械表 石英表 项链 手链 手镯 戒指 耳环 耳钉 胸针 吊坠 墨镜 眼镜 太阳镜
+香水 口红 唇膏 粉底 精华 面霜 眼霜 打火机 耳机 手机 平板 老花 链条 专柜 官网 旗舰 奢侈品 大牌 中古
+bag bags handbag purse wallet tote clutch backpack belt scarf shoe shoes sneaker sneakers
+boots loafers jacket hoodie coat shirt tee dress watch wristwatch necklace bracelet ring
+earrings pendant sunglasses glasses perfume cologne lipstick cream foundation serum cap hat
+lighter headphones earphones earbuds phone tablet monogram luxury authentic
 """
 CONTEXT_WORDS = tuple(CONTEXT_TEXT.split())
 

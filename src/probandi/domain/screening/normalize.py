@@ -22,9 +22,18 @@ HOMOGLYPHS = {
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
     "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "μ": "u", "ϲ": "c", "ℓ": "l",
 }  # fmt: skip
+# Capital Greek and Cyrillic letters that look like Latin capitals (lower case differs: υ/Υ).
+CAPITAL_HOMOGLYPHS = {
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "А": "a", "В": "b", "Е": "e", "К": "k",
+    "М": "m", "Н": "h", "О": "o", "Р": "p", "С": "c", "Т": "t", "У": "y", "Х": "x",
+}  # fmt: skip
 # Digits and signs used for letters inside words (gucc1, ch4nel, $upreme).
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s"}
-INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))  # variation selectors (❤️)
+)
 SEPARATOR_PUNCT = frozenset(" \t\r\n._-*·•・|/\\~+=,，。、'\"`^_:;!?！？…")
 CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
 
@@ -52,12 +61,14 @@ def _fold_char_base(ch: str) -> str:
     """One character folded: NFKC, case, accents stripped, homoglyphs; may be '' or longer."""
     if ch in INVISIBLE:
         return ""
+    if ch in CAPITAL_HOMOGLYPHS:
+        return CAPITAL_HOMOGLYPHS[ch]
     text = unicodedata.normalize("NFKC", ch).casefold()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return "".join(HOMOGLYPHS.get(c, c) for c in text)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Folder:
     """Folds text with a traditional-to-simplified table supplied by the caller."""
 

@@ -62,6 +62,18 @@ class SoundTable:
             for sound in readings.get(ch, ())[:1]:  # the usual reading only
                 by_sound.setdefault(sound, set()).add(ch)
         self._by_sound = {k: frozenset(v) for k, v in by_sound.items()}
+        common: dict[str, set[str]] = {}
+        for ch in gb2312_level1():
+            for sound in readings.get(ch, ())[:1]:
+                common.setdefault(sound, set()).add(ch)
+        self._common = {k: frozenset(v) for k, v in common.items()}
+
+    def common_homophones(self, ch: str) -> frozenset[str]:
+        """Characters of the 3,755 most common (GB2312 level 1) read exactly like `ch`."""
+        reading = self.readings(ch)[:1]
+        if not reading:
+            return frozenset()
+        return self._common.get(reading[0], frozenset()) - {ch}
 
     def readings(self, ch: str) -> tuple[str, ...]:
         return self._readings.get(ch, ())
@@ -90,18 +102,31 @@ class SoundTable:
         return list(dict.fromkeys(out))
 
 
+def gb2312_level1() -> list[str]:
+    """The most common characters, by the national standard's own ordering."""
+    out = []
+    for hi in range(0xB0, 0xD8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
 def homophones(name: str, sounds: SoundTable, *, limit: int = 400) -> list[str]:
     """Names with one character swapped for a transliteration character of like sound.
 
-    Near sounds count too (g/k, zh/z, an/ang: 古奇 -> 酷奇): substitutes come only from
-    transliteration characters, so a variant still reads like a foreign name.
+    Names of three or more characters only: a two-character name has too many homophones
+    that are ordinary words (巴利 -> 巴黎, Paris). Exact homophones come from common
+    characters; near sounds (g/k, zh/z, an/ang) only from transliteration characters.
     """
-    if len(name) < 2 or not all(is_cjk(ch) for ch in name):
+    if len(name) < 3 or not all(is_cjk(ch) for ch in name):
         return []
-    near = True
     out: list[str] = []
     for i, ch in enumerate(name):
-        for other in sorted(sounds.sounds_like(ch, near=near)):
+        others = sounds.sounds_like(ch, near=True) | sounds.common_homophones(ch)
+        for other in sorted(others):
             out.append(name[:i] + other + name[i + 1 :])
             if len(out) >= limit:
                 return out
@@ -114,24 +139,15 @@ for _digit, _letter in LEET.items():
 REVERSE_LEET["l"] = ("1", "|")
 
 
-def leet_forms(name: str, *, limit: int = 64) -> list[str]:
-    """Digit-for-letter forms: each single swap, and every swappable letter swapped."""
-    positions = [i for i, ch in enumerate(name) if ch in REVERSE_LEET]
+def look_alike_forms(name: str) -> list[str]:
+    """Capital I written for l and l for i ("CeIine" folds to "ceiine"); digits for letters
+    are read back by the de-leet view instead."""
     out: list[str] = []
-    for i in positions:
-        for digit in REVERSE_LEET[name[i]]:
-            out.append(name[:i] + digit + name[i + 1 :])
-    if len(positions) > 1:
-        out.append("".join(REVERSE_LEET[ch][0] if ch in REVERSE_LEET else ch for ch in name))
-        for letter in {name[i] for i in positions}:
-            swapped = "".join(REVERSE_LEET[ch][0] if ch == letter else ch for ch in name)
-            out.append(swapped)
-    # Capital I written for l, and l for i: "CeIine" folds to "ceiine".
     if "l" in name:
         out.append(name.replace("l", "i"))
     if "i" in name:
         out.append(name.replace("i", "l"))
-    return list(dict.fromkeys(v for v in out if v != name))[:limit]
+    return list(dict.fromkeys(v for v in out if v != name))
 
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz"
