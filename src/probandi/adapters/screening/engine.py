@@ -54,6 +54,16 @@ def _is_plain_latin(text: str) -> bool:
     return all(("a" <= ch <= "z") or ch == " " for ch in text)
 
 
+def _plausibly_split(typed: str, name: str) -> bool:
+    """A squeezed or de-leeted hit must be a name broken up, not pieces of other words:
+    mostly letters (not 400w), and spaces only between single characters (G U C C I)."""
+    letters = sum(ch.isalpha() for ch in typed)
+    if letters < max(2, len(name) // 2):
+        return False
+    words = typed.split()
+    return len(words) < 2 or " " in name or all(len(w) == 1 for w in words)
+
+
 class ScreeningEngine:
     """Built once per catalog (registry version); `screen_batch` is the fast entry point."""
 
@@ -138,7 +148,9 @@ class ScreeningEngine:
         hits = [(s, e - 2, self._latin[i]) for i, s, e in found]
         deleeted = b" " + raw.translate(DELEET_VIEW) + b" "
         for i, s, e in self._latin_aho.find_matches_as_indexes(deleeted, overlapping=True):
-            if any(byte in LEET_BYTES for byte in raw[s : e - 2]):
+            word = raw[s : e - 2]
+            # A digit read as a letter inside a real word (l0uis), not a number (400w).
+            if any(b in LEET_BYTES for b in word) and sum(97 <= b <= 122 for b in word) >= 2:
                 hits.append((s, e - 2, self._leet[i]))
         return hits
 
@@ -169,21 +181,21 @@ class ScreeningEngine:
                 views.append((plain, org))
         found: list[Candidate] = []
         for number, (text, org) in enumerate(views):
-            # Beyond the first view, separators or digits had to go: an obfuscated form.
-            kind = MatchKind.OBFUSCATED if number else None
             for i, s, e in self._all_aho.find_matches_as_indexes(text, overlapping=True):
                 pattern = self._all[i][1]
-                hit_kind = None if pattern.is_signal else kind
-                found.append(Candidate(org[s], org[e - 1] + 1, pattern, hit_kind))
+                start, end = org[s], org[e - 1] + 1
+                if number == 0:
+                    found.append(Candidate(start, end, pattern))
+                elif not pattern.is_signal and _plausibly_split(title[start:end], text[s:e]):
+                    # Separators or digits had to go: an obfuscated form of the name.
+                    found.append(Candidate(start, end, pattern, MatchKind.OBFUSCATED))
         return self._verifier.keep_careful(title, found, declared)
 
     def _fold(self, title: str) -> tuple[str, list[int]]:
         """One C-level translate when folding keeps the length; the offset walk otherwise."""
-        low = title.lower()
-        if len(low) == len(title):
-            folded = low.translate(self._fold_table)
-            if len(folded) == len(title):
-                return folded, list(range(len(title)))
+        folded = title.translate(self._fold_table).lower()  # capitals first: Υ is y, υ is u
+        if len(folded) == len(title):
+            return folded, list(range(len(title)))
         return self.folder.fold_with_offsets(title)
 
     # -- results ---------------------------------------------------------------------------

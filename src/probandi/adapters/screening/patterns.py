@@ -95,6 +95,7 @@ def separator_forms(folded: str) -> list[str]:
     forms = [folded.strip(), joined]
     if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 6:
         forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
+        forms.append(" ".join(joined))  # 纪 梵 希
     return list(dict.fromkeys(forms))
 
 
@@ -178,8 +179,9 @@ def _add_entry(
         for form in separator_forms(folder.fold(short)):
             table.add(form, Pattern(index, MatchKind.ALIAS, needs_context=True))
     for slang in entry.slang:
+        # Nicknames are ordinary words too (西太后 is the Empress Dowager): product context.
         for form in separator_forms(folder.fold(slang)):
-            table.add(form, Pattern(index, MatchKind.SLANG, needs_context=len(form) <= 2))
+            table.add(form, Pattern(index, MatchKind.SLANG, needs_context=True))
 
 
 def _add_generated(
@@ -197,19 +199,21 @@ def _add_generated(
                 if len(form.replace(" ", "")) >= PINYIN_MIN:
                     table.add(form, Pattern(index, MatchKind.PINYIN, entry.common_word))
         if options.homophones:
+            # A two-character homophone is often an ordinary word (巴黎): product context.
+            context = entry.common_word or len(squeezed) <= 2
             for variant in homophones(squeezed, sounds):
                 for form in separator_forms(variant):
-                    table.add(form, Pattern(index, MatchKind.HOMOPHONE))
+                    table.add(form, Pattern(index, MatchKind.HOMOPHONE, context))
         return
-    if not squeezed.isascii() or entry.common_word:
+    if not squeezed.isascii():
         return
     tokens = _tokens(folded)
     if options.leet and len(squeezed) >= 4:
         for form in look_alike_forms(" ".join(tokens)):
-            table.add(form, Pattern(index, MatchKind.OBFUSCATED))
+            table.add(form, Pattern(index, MatchKind.OBFUSCATED, entry.common_word))
     if options.typos and all(t.isalpha() for t in tokens):
         for form in _typo_names(tokens):
-            table.add(form, Pattern(index, MatchKind.OBFUSCATED))
+            table.add(form, Pattern(index, MatchKind.OBFUSCATED, entry.common_word))
 
 
 def _typo_names(tokens: list[str]) -> Iterable[str]:
@@ -218,5 +222,8 @@ def _typo_names(tokens: list[str]) -> Iterable[str]:
         if len(token) < TYPO_MIN:
             continue
         for typo in set(typo_forms(token)):
+            # Sellers keep the first letter; dropping it makes words (swatch -> watch).
+            if typo[0] != token[0] or (typo[1:2] != token[1:2] and typo[0:1] == token[1:2]):
+                continue
             if typo not in TYPO_STOPWORDS and len(typo) >= TYPO_MIN - 1:
                 yield " ".join((*tokens[:i], typo, *tokens[i + 1 :]))

@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass, replace
 
 from probandi.adapters.screening.patterns import PRIORITY, Pattern
-from probandi.domain.screening.lexicon import Lexicon
+from probandi.domain.screening.lexicon import ADJACENT_WORDS, Lexicon
 from probandi.domain.screening.model import MatchKind
 from probandi.domain.screening.normalize import Folder
 
 WINDOW = 24  # characters looked at around a match for a compatibility phrase
-CONTEXT_REACH = 12  # a product word this close makes a short alias a brand claim
+CONTEXT_REACH = 16  # a product word this close makes a short or common-word alias a claim
+SHORT_REACH = 4  # two-letter aliases (LV, CC, TF) need the product word almost touching
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,17 @@ class Verifier:
         Coach 包), counterfeit slang, or the same brand named plainly in the title."""
         if not c.pattern.needs_context or slang or c.pattern.brand in sure:
             return True
-        near = low[max(0, c.start - CONTEXT_REACH) : c.end + CONTEXT_REACH]
-        return bool(self._context.search(near))
+        if low[c.end : c.end + 1] in ADJACENT_WORDS or low[c.end + 1 : c.end + 2] in ADJACENT_WORDS:
+            return True
+        short = c.end - c.start <= 2 and low[c.start : c.end].isascii()
+        reach = SHORT_REACH if short else CONTEXT_REACH
+        near = low[max(0, c.start - reach - 12) : c.end + reach + 12]
+        offset = max(0, c.start - reach - 12)
+        for found in self._context.finditer(near):
+            begin, end = found.start() + offset, found.end() + offset
+            if begin - c.end <= reach and c.start - end <= reach:
+                return True
+        return False
 
     def _compatibility(self, low: str, c: Candidate) -> Candidate:
         before = low[max(0, c.start - WINDOW) : c.start]

@@ -17,12 +17,17 @@ CONTEXT_TEXT = """
 皮夹 腰带 皮带 围巾 丝巾 披肩 鞋 靴 T恤 卫衣 外套 夹克 大衣 风衣 羽绒服 衬衫 裙 毛衣
 手表 腕表 女表 男表 机械表 石英表 项链 手链 手镯 戒指 耳环 耳钉 胸针 吊坠 墨镜 眼镜 太阳镜
 香水 口红 唇膏 粉底 精华 面霜 眼霜 打火机 耳机 手机 平板 老花 链条 专柜 官网 旗舰 奢侈品 大牌 中古
+帽子 帽 卡套 表带 钥匙扣
 bag bags handbag purse wallet tote clutch backpack belt scarf shoe shoes sneaker sneakers
 boots loafers jacket hoodie coat shirt tee dress watch wristwatch necklace bracelet ring
 earrings pendant sunglasses glasses perfume cologne lipstick cream foundation serum cap hat
-lighter headphones earphones earbuds phone tablet monogram luxury authentic
+lighter headphones earphones earbuds phone tablet monogram luxury authentic chronograph
+automatic holder cardholder keychain
 """
 CONTEXT_WORDS = tuple(CONTEXT_TEXT.split())
+# Product nouns that count only right beside the name (迪家包, 古驰表): alone they are too
+# common (包邮 is "free shipping").
+ADJACENT_WORDS = ("包", "表", "鞋", "裙", "衫")
 
 
 @dataclass(frozen=True)

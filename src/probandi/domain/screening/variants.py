@@ -117,11 +117,11 @@ def gb2312_level1() -> list[str]:
 def homophones(name: str, sounds: SoundTable, *, limit: int = 400) -> list[str]:
     """Names with one character swapped for a transliteration character of like sound.
 
-    Names of three or more characters only: a two-character name has too many homophones
-    that are ordinary words (巴利 -> 巴黎, Paris). Exact homophones come from common
-    characters; near sounds (g/k, zh/z, an/ang) only from transliteration characters.
+    Exact homophones come from common characters; near sounds (g/k, zh/z, an/ang) only
+    from transliteration characters. A two-character variant is often an ordinary word
+    (巴利 -> 巴黎, Paris), so the caller asks for product context before trusting one.
     """
-    if len(name) < 3 or not all(is_cjk(ch) for ch in name):
+    if len(name) < 2 or not all(is_cjk(ch) for ch in name):
         return []
     out: list[str] = []
     for i, ch in enumerate(name):
