@@ -54,14 +54,15 @@ def _is_plain_latin(text: str) -> bool:
     return all(("a" <= ch <= "z") or ch == " " for ch in text)
 
 
-def _plausibly_split(typed: str, name: str) -> bool:
+def _plausibly_split(typed: str, pattern: Pattern) -> bool:
     """A squeezed or de-leeted hit must be a name broken up, not pieces of other words:
-    mostly letters (not 400w), and spaces only between single characters (G U C C I)."""
+    mostly letters (not 400w), and no two plain words run together unless the name has
+    several words itself (K_a_t_e S_p_a_d_e; but not "1u 400w")."""
     letters = sum(ch.isalpha() for ch in typed)
-    if letters < max(2, len(name) // 2):
+    if letters < max(2, len(typed.replace(" ", "")) // 3):
         return False
-    words = typed.split()
-    return len(words) < 2 or " " in name or all(len(w) == 1 for w in words)
+    plain_words = [w for w in typed.split() if len(w) > 1 and w.isalpha()]
+    return len(plain_words) < 2 or pattern.joined_words
 
 
 class ScreeningEngine:
@@ -186,7 +187,7 @@ class ScreeningEngine:
                 start, end = org[s], org[e - 1] + 1
                 if number == 0:
                     found.append(Candidate(start, end, pattern))
-                elif not pattern.is_signal and _plausibly_split(title[start:end], text[s:e]):
+                elif not pattern.is_signal and _plausibly_split(title[start:end], pattern):
                     # Separators or digits had to go: an obfuscated form of the name.
                     found.append(Candidate(start, end, pattern, MatchKind.OBFUSCATED))
         return self._verifier.keep_careful(title, found, declared)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from probandi.domain.screening.lexicon import Lexicon
 from probandi.domain.screening.model import CatalogEntry, MatchKind, Severity
@@ -55,6 +55,7 @@ class Pattern:
     kind: MatchKind
     needs_context: bool = False
     severity: Severity | None = None  # slang signals only
+    joined_words: bool = False  # a multi-word name with its spaces removed (katespade)
     latin_start: bool = False  # a Latin word character begins it: needs a word boundary
     latin_end: bool = False
 
@@ -109,14 +110,7 @@ class PatternTable:
         if not text:
             return
         latin_start, latin_end = is_latin_word_char(text[0]), is_latin_word_char(text[-1])
-        pattern = Pattern(
-            pattern.brand,
-            pattern.kind,
-            pattern.needs_context,
-            pattern.severity,
-            latin_start,
-            latin_end,
-        )
+        pattern = replace(pattern, latin_start=latin_start, latin_end=latin_end)
         current = self.patterns.get(text)
         if current is None or self._beats(pattern, current):
             self.patterns[text] = pattern
@@ -167,8 +161,10 @@ def _add_entry(
         folded = folder.fold(alias)
         kind = MatchKind.NAME if folded == name else MatchKind.ALIAS
         context = entry.common_word
+        several = len(_tokens(folded)) > 1
         for form in separator_forms(folded):
-            table.add(form, Pattern(index, kind, context))
+            joined = several and " " not in form
+            table.add(form, Pattern(index, kind, context, joined_words=joined))
         _add_generated(table, index, entry, folded, sounds, options)
     for short in entry.short:
         if (

@@ -12,7 +12,7 @@ from probandi.domain.screening.normalize import Folder
 
 WINDOW = 24  # characters looked at around a match for a compatibility phrase
 CONTEXT_REACH = 16  # a product word this close makes a short or common-word alias a claim
-SHORT_REACH = 4  # two-letter aliases (LV, CC, TF) need the product word almost touching
+SHORT_REACH = 3  # two-letter aliases (LV, CC, TF) need the product word almost touching
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,18 @@ class Verifier:
     def _has_context(self, low: str, c: Candidate, sure: set[int], slang: bool) -> bool:
         """A short or common-word alias needs a product word right beside it (LV 老花包,
         Coach 包), counterfeit slang, or the same brand named plainly in the title."""
-        if not c.pattern.needs_context or slang or c.pattern.brand in sure:
+        homophone = c.final_kind is MatchKind.HOMOPHONE
+        if not c.pattern.needs_context or c.pattern.brand in sure or (slang and not homophone):
             return True
         if low[c.end : c.end + 1] in ADJACENT_WORDS or low[c.end + 1 : c.end + 2] in ADJACENT_WORDS:
             return True
-        short = c.end - c.start <= 2 and low[c.start : c.end].isascii()
-        reach = SHORT_REACH if short else CONTEXT_REACH
+        short = c.end - c.start <= 2
+        if short and c.final_kind is MatchKind.HOMOPHONE:
+            reach = 1  # 机家用 is not 积家: a two-character homophone needs 积家表, 积家 手表
+        elif short and low[c.start : c.end].isascii():
+            reach = SHORT_REACH
+        else:
+            reach = CONTEXT_REACH
         near = low[max(0, c.start - reach - 12) : c.end + reach + 12]
         offset = max(0, c.start - reach - 12)
         for found in self._context.finditer(near):

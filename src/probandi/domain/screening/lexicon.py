@@ -22,7 +22,7 @@ bag bags handbag purse wallet tote clutch backpack belt scarf shoe shoes sneaker
 boots loafers jacket hoodie coat shirt tee dress watch wristwatch necklace bracelet ring
 earrings pendant sunglasses glasses perfume cologne lipstick cream foundation serum cap hat
 lighter headphones earphones earbuds phone tablet monogram luxury authentic chronograph
-automatic holder cardholder keychain
+automatic holder cardholder keychain parfum toilette
 """
 CONTEXT_WORDS = tuple(CONTEXT_TEXT.split())
 # Product nouns that count only right beside the name (迪家包, 古驰表): alone they are too
