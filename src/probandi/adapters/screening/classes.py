@@ -71,14 +71,9 @@ def careful_titles(joined: str, starts: Sequence[int], table: Classes) -> set[in
     c = table[codes]
     flag = c == FOLDS
     word = (c == LETTER) | (c == CJK)
-    mid, left, right = c[1:-1], c[:-2], c[2:]
-    split = (mid == SEPARATOR) | (mid == SYMBOL)
-    flag[1:-1] |= split & word[:-2] & word[2:]  # gu-cci, g.u.c.c.i, 古❤驰
-    alnum = (c == LETTER) | (c == DIGIT)
-    single = (mid == SPACE) & (left == LETTER) & (right == LETTER)
-    single[1:] &= ~alnum[:-3]  # the letter before the space stands alone ...
-    single[:-1] &= ~alnum[3:]  # ... and so does the one after it: g u c c i, l v
-    flag[1:-1] |= single
+    # Symbols and emoji between letters (G🔥U🔥C, 古❤驰); plain separators between letters
+    # (G.U.C.C.I, 古·驰) are matched on the fast path by spaced and separated name forms.
+    flag[1:-1] |= (c[1:-1] == SYMBOL) & word[:-2] & word[2:]
     positions = np.flatnonzero(flag)
     if positions.size == 0:
         return set()

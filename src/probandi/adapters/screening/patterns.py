@@ -20,6 +20,7 @@ PRIORITY = {
     MatchKind.OBFUSCATED: 5,
     MatchKind.COMPATIBILITY: 6,
 }
+CJK_SEPARATORS = (" ", ".", "·", "•", "・", "-", "_", "*", "/", "|", "~", "+", "、", "，")
 TYPO_MIN = 6  # only names this long are matched at edit distance 1
 PINYIN_MIN = 4
 # Ordinary words one edit away from a brand name: never a typo of it.
@@ -90,13 +91,19 @@ def separator_forms(folded: str) -> list[str]:
         return []
     joined = "".join(tokens)
     if joined.isascii() and joined.isalnum():
-        # The Latin view turns each separator into a space: "dolce & gabbana" has three.
+        # The Latin view turns each separator into a space: "dolce & gabbana" has three,
+        # and G.U.C.C.I, G-U-C-C-I and G U C C I all read "g u c c i".
         spaced = [sep.join(tokens) for sep in (" ", "  ", "   ")]
-        return list(dict.fromkeys((*spaced, joined)))
+        letters = []
+        if len(joined) >= 3 and joined.isalpha():
+            letters.append(" ".join(joined))  # g u c c i
+            if len(tokens) > 1:  # v a n  c l e e f: words apart by two spaces
+                letters.append("  ".join(" ".join(t) for t in tokens))
+        return list(dict.fromkeys((*spaced, joined, *letters)))
     forms = [folded.strip(), joined]
-    if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 6:
+    if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 10:
         forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
-        forms.append(" ".join(joined))  # 纪 梵 希
+        forms.extend(sep.join(joined) for sep in CJK_SEPARATORS)  # 纪 梵 希, 古.驰, 卡·西·欧
     return list(dict.fromkeys(forms))
 
 
@@ -161,10 +168,13 @@ def _add_entry(
         folded = folder.fold(alias)
         kind = MatchKind.NAME if folded == name else MatchKind.ALIAS
         context = entry.common_word
-        several = len(_tokens(folded)) > 1
+        tokens = _tokens(folded)
+        plain = {folded.strip(), " ".join(tokens), "".join(tokens)}
         for form in separator_forms(folded):
-            joined = several and " " not in form
-            table.add(form, Pattern(index, kind, context, joined_words=joined))
+            joined = len(tokens) > 1 and " " not in form
+            # G U C C I, 古.驰: the name taken apart is an obfuscated form of it.
+            form_kind = kind if form in plain or "  " in form else MatchKind.OBFUSCATED
+            table.add(form, Pattern(index, form_kind, context, joined_words=joined))
         _add_generated(table, index, entry, folded, sounds, options)
     for short in entry.short:
         if (

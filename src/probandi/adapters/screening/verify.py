@@ -44,10 +44,8 @@ class Verifier:
     def __init__(self, lexicon: Lexicon, folder: Folder) -> None:
         self.folder = folder
         self._context = _word_regex([folder.fold(w) for w in lexicon.context])
-        before = [folder.fold(p.phrase) for p in lexicon.compatibility if p.before]
-        after = [folder.fold(p.phrase) for p in lexicon.compatibility if not p.before]
-        self._before = re.compile("(?:" + _word_regex(before).pattern + r")\s*$")
-        self._after = re.compile(r"^\s*\S{0,3}?(?:" + _word_regex(after).pattern + ")")
+        self._before = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if p.before)
+        self._after = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if not p.before)
 
     # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
     def keep(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
@@ -121,11 +119,24 @@ class Verifier:
         return False
 
     def _compatibility(self, low: str, c: Candidate) -> Candidate:
-        before = low[max(0, c.start - WINDOW) : c.start]
-        after = low[c.end : c.end + WINDOW]
-        if self._before.search(before) or self._after.search(after):
+        """ "strap for LV", "适用于LV", "纪梵希包专用": a mention, not a brand claim."""
+        before = low[max(0, c.start - WINDOW) : c.start].rstrip()
+        after = low[c.end : c.end + WINDOW].lstrip()
+        if _ends_with_phrase(before, self._before) or any(
+            after[i:].startswith(self._after) for i in range(4)
+        ):
             return replace(c, kind=MatchKind.COMPATIBILITY)
         return c
+
+
+def _ends_with_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    for phrase in phrases:
+        if text.endswith(phrase):
+            start = len(text) - len(phrase)
+            # "for" must be a word: not the end of "perfor"mance.
+            if not (phrase[0].isascii() and start > 0 and _is_letter(text[start - 1])):
+                return True
+    return False
 
 
 def _is_letter(ch: str) -> bool:
