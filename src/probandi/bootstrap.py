@@ -15,6 +15,7 @@ from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.screening.cache import AliasScreenerCache
+from probandi.adapters.screening.screener import EngineScreener
 from probandi.adapters.storage.files import LocalFileStore
 from probandi.config import Settings
 from probandi.domain.calendar import WorkingCalendar
@@ -63,7 +64,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         clock=clock,
         policy=settings.policy,
         calendar=working_calendar(settings),
-        screeners=AliasScreenerCache(),
+        screeners=AliasScreenerCache(EngineScreener),
         files=LocalFileStore(settings.voucher_dir),
         inspector=UploadInspector(
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages

@@ -54,13 +54,25 @@ def test_a_rights_holder_edits_only_its_own_brands(world: World) -> None:
 
 
 def test_a_new_alias_gates_listings_pushed_after_it(world: World) -> None:
-    world.a_gated_brand(aliases=[])
+    world.a_gated_brand(name="Maison Zetaline", aliases=[])  # not in the default catalog
     world.a_seller("shop-a")
-    assert world.a_listing("L1", "shop-a", title="古驰 马衔扣乐福鞋", brand=None)["publishable"]
-    world.admin("PUT", "/v1/brands/gucci", json={"name": "Gucci", "aliases": ["古驰"]})
-    held = world.a_listing("L2", "shop-a", title="古驰 马衔扣乐福鞋", brand=None)
+    assert world.a_listing("L1", "shop-a", title="泽塔琳 马衔扣乐福鞋", brand=None)["publishable"]
+    world.admin(
+        "PUT", "/v1/brands/maison-zetaline", json={"name": "Maison Zetaline", "aliases": ["泽塔琳"]}
+    )
+    held = world.a_listing("L2", "shop-a", title="泽塔琳 马衔扣乐福鞋", brand=None)
     assert held["publishable"] is False
-    assert held["matches"][0]["text"] == "古驰"
+    assert held["matches"][0]["text"] == "泽塔琳"
+
+
+def test_the_default_catalog_extends_a_registered_brand(world: World) -> None:
+    world.a_gated_brand(aliases=[])  # Gucci, registered without aliases
+    world.a_seller("shop-a")
+    for title in ("古驰 马衔扣乐福鞋", "G U C C I 乐福鞋", "Ｇｕｃｃｉ loafers", "gucc1 乐福鞋"):
+        listing = world.a_listing("L1", "shop-a", title=title, brand=None)
+        assert listing["publishable"] is False, title
+        match = listing["matches"][0]
+        assert title[match["start"] : match["end"]] == match["text"]
 
 
 def test_bulk_import_from_csv_and_json_upserts_by_name(world: World) -> None:

@@ -52,6 +52,7 @@ def _folding(table: Classes, folder: Folder) -> None:
                 table[code] = SPACE
 
 
+@lru_cache(maxsize=4)
 def build_classes(folder: Folder) -> Classes:
     table: Classes = np.zeros(0x110000, dtype=np.uint8)
     for lo, hi in SYMBOL_RANGES:

@@ -20,7 +20,7 @@ from decimal import Decimal
 import ahocorasick_rs as aho
 import numpy as np
 
-from probandi.adapters.screening.chinese import sound_table, traditional_to_simplified
+from probandi.adapters.screening.chinese import default_folder, sound_table
 from probandi.adapters.screening.classes import build_classes, careful_titles, fold_tables
 from probandi.adapters.screening.patterns import CompileOptions, Pattern, compile_patterns
 from probandi.adapters.screening.verify import Candidate, Verifier
@@ -35,7 +35,7 @@ from probandi.domain.screening.model import (
     Signal,
     TitleMatch,
 )
-from probandi.domain.screening.normalize import LEET, Folder, deleet
+from probandi.domain.screening.normalize import LEET, deleet
 
 __all__ = ["ScreeningEngine", "load_default_catalog", "load_default_lexicon"]
 
@@ -78,7 +78,7 @@ class ScreeningEngine:
     ) -> None:
         self.catalog = list(catalog)
         self.lexicon = lexicon or load_default_lexicon()
-        self.folder = Folder(traditional_to_simplified())
+        self.folder = default_folder()
         table = compile_patterns(self.catalog, self.lexicon, self.folder, sound_table(), options)
         self.patterns = table.patterns
         latin = [(t, p) for t, p in self.patterns.items() if _is_plain_latin(t) and t.strip()]

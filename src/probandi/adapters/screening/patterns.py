@@ -80,7 +80,7 @@ def _tokens(folded: str) -> list[str]:
     return out
 
 
-def separator_forms(folded: str) -> list[str]:
+def separator_forms(folded: str, *, separated: bool = True) -> list[str]:
     """`louis vuitton` also as louisvuitton; 古驰 also as 古 驰.
 
     Latin forms are matched in a view where every separator is a space, so one spaced form
@@ -103,7 +103,8 @@ def separator_forms(folded: str) -> list[str]:
     forms = [folded.strip(), joined]
     if all(is_cjk(ch) for ch in joined) and 2 <= len(joined) <= 10:
         forms.extend(joined[:i] + " " + joined[i:] for i in range(1, len(joined)))
-        forms.extend(sep.join(joined) for sep in CJK_SEPARATORS)  # 纪 梵 希, 古.驰, 卡·西·欧
+        if separated:
+            forms.extend(sep.join(joined) for sep in CJK_SEPARATORS)  # 纪 梵 希, 古.驰, 卡·西·欧
     return list(dict.fromkeys(forms))
 
 
@@ -208,7 +209,7 @@ def _add_generated(
             # A two-character homophone is often an ordinary word (巴黎): product context.
             context = entry.common_word or len(squeezed) <= 2
             for variant in homophones(squeezed, sounds):
-                for form in separator_forms(variant):
+                for form in separator_forms(variant, separated=False):
                     table.add(form, Pattern(index, MatchKind.HOMOPHONE, context))
         return
     if not squeezed.isascii():
