@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from functools import lru_cache
 
 from probandi.adapters.screening.engine import ScreeningEngine
-from probandi.domain.brands import Brand
+from probandi.domain.brands import Brand, fold
 from probandi.domain.screening.aliases import BrandMatch
 from probandi.domain.screening.catalog import load_default_catalog, merge_registry
 from probandi.domain.screening.model import CatalogEntry, MatchKind, ScreenItem
@@ -40,3 +42,28 @@ class EngineScreener:
                     BrandMatch(brand.id, brand.name, name, m.text, m.start, m.end, m.kind.value)
                 )
         return out
+
+
+def full_catalog(brands: list[Brand]) -> list[CatalogEntry]:
+    """The default catalog with the registry's brands added or extended (the registry wins)."""
+    registry = merge_registry(default_catalog(), brands)
+    taken = {fold(n) for e in registry for n in e.aliases}
+    rest = [e for e in default_catalog() if not any(fold(n) in taken for n in e.aliases)]
+    return registry + rest
+
+
+class CatalogEngineCache:
+    """One engine over the full catalog per registry version, built on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._built: tuple[int, ScreeningEngine] | None = None
+
+    def get(self, version: int, load: Callable[[], list[Brand]]) -> ScreeningEngine:
+        built = self._built
+        if built is not None and built[0] == version:
+            return built[1]
+        with self._lock:
+            if self._built is None or self._built[0] != version:
+                self._built = (version, ScreeningEngine(full_catalog(load())))
+            return self._built[1]

@@ -17,12 +17,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from probandi import __version__
 from probandi.adapters.db.idempotency import SqlIdempotencyStore
+from probandi.adapters.screening.screener import CatalogEngineCache
 from probandi.bootstrap import Runtime, bootstrap
 from probandi.config import Settings
 from probandi.entrypoints.api import problems
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
-from probandi.entrypoints.api.routes import listings, registry, review, vouchers
+from probandi.entrypoints.api.routes import listings, registry, review, screen, vouchers
 from probandi.services.deadlines import apply_deadlines
 
 log = logging.getLogger("probandi.api")
@@ -89,8 +90,9 @@ def create_app(
     app.state.services = runtime.services
     app.state.read_engine = runtime.reader
     app.state.actor_cache = ActorCache()
+    app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
-    for module in (listings, vouchers, review, registry):
+    for module in (listings, vouchers, review, registry, screen):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["meta"])
