@@ -28,7 +28,7 @@ OBFUSCATIONS: tuple[Callable[[str], str], ...] = (
     lambda s: " ".join(s.upper()),
     lambda s: s.replace("i", "1").replace("o", "0"),
     lambda s: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s),
-    lambda s: "\u200b".join(s),
+    "\u200b".join,
     lambda s: s.replace("c", "\u0441").replace("a", "\u0430"),
 )
 FILLERS = ("2024新款", "正品", "包邮", "XL", "500ml", "男女同款", "专柜", "A4", "iphone15", "送礼")
