@@ -13,6 +13,7 @@ Either way a match points at the characters the seller typed.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -46,6 +47,7 @@ DELEET_VIEW = bytes(
     ord(LEET[chr(c)]) if chr(c) in LEET else (c if 97 <= c <= 122 else 32) for c in range(256)
 )
 LEET_BYTES = frozenset(ord(ch) for ch in LEET)
+LEET_WORD = re.compile(rb"[a-z][013-578@$]|[013-578@$][a-z]")
 PRICE_FLOOR = Decimal("0.30")
 STANDARD = aho.MatchKind.Standard
 
@@ -147,6 +149,8 @@ class ScreeningEngine:
         # A pattern " lv " matched at [s, e) of the view is the word [s, e - 2) of `low`.
         found = self._latin_aho.find_matches_as_indexes(view, overlapping=True)
         hits = [(s, e - 2, self._latin[i]) for i, s, e in found]
+        if not LEET_WORD.search(raw):
+            return hits
         deleeted = b" " + raw.translate(DELEET_VIEW) + b" "
         for i, s, e in self._latin_aho.find_matches_as_indexes(deleeted, overlapping=True):
             word = raw[s : e - 2]

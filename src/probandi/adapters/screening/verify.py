@@ -46,6 +46,9 @@ class Verifier:
         self._context = _word_regex([folder.fold(w) for w in lexicon.context])
         self._before = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if p.before)
         self._after = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if not p.before)
+        # Cheap rejections first: most matches have no phrase next to them at all.
+        self._before_last = frozenset(p[-1] for p in self._before if p)
+        self._after_chars = frozenset(ch for p in self._after for ch in p[:1])
 
     # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
     def keep(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
@@ -122,8 +125,10 @@ class Verifier:
         """ "strap for LV", "适用于LV", "纪梵希包专用": a mention, not a brand claim."""
         before = low[max(0, c.start - WINDOW) : c.start].rstrip()
         after = low[c.end : c.end + WINDOW].lstrip()
-        if _ends_with_phrase(before, self._before) or any(
-            after[i:].startswith(self._after) for i in range(4)
+        maybe_before = bool(before) and before[-1] in self._before_last
+        maybe_after = any(ch in self._after_chars for ch in after[:4])
+        if (maybe_before and _ends_with_phrase(before, self._before)) or (
+            maybe_after and any(after[i:].startswith(self._after) for i in range(4))
         ):
             return replace(c, kind=MatchKind.COMPATIBILITY)
         return c
