@@ -23,7 +23,8 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 # Brands with no established Chinese name: Chinese sellers write the Latin name ("乔丹" alone
 # is the unrelated Qiaodan Sports trademark).
-LATIN_ONLY = {"Air Jordan", "Fear of God", "MCM", "Off-White", "SK-II", "Supreme"}
+# Beats' Chinese nickname 魔音 ("magic sound") is also a generic word for headphones.
+LATIN_ONLY = {"Air Jordan", "Beats", "Fear of God", "MCM", "Off-White", "SK-II", "Supreme"}
 
 
 class BrandEntry(TypedDict):
