@@ -85,13 +85,16 @@ class ScreeningEngine:
         self.patterns = table.patterns
         latin = [(t, p) for t, p in self.patterns.items() if _is_plain_latin(t) and t.strip()]
         mixed = [(t, p) for t, p in self.patterns.items() if not _is_plain_latin(t)]
-        self._latin = [p for _, p in latin]
+        # The word view itself guarantees word boundaries: nothing left to check for these.
+        self._latin = [replace(p, latin_start=False, latin_end=False) for _, p in latin]
         self._leet = [p if p.is_signal else replace(p, kind=MatchKind.OBFUSCATED) for _, p in latin]
         self._latin_aho = aho.BytesAhoCorasick([f" {t} ".encode() for t, _ in latin], STANDARD)
         self._mixed = [p for _, p in mixed]
         self._mixed_aho = aho.BytesAhoCorasick([t.encode() for t, _ in mixed], STANDARD)
         self._all = [(len(t), p) for t, p in self.patterns.items()]
         self._all_aho = aho.AhoCorasick(list(self.patterns), STANDARD)
+        phrases = {self.folder.fold(p.phrase) for p in self.lexicon.compatibility}
+        self._compat_aho = aho.AhoCorasick(sorted(p for p in phrases if p), STANDARD)
         self._classes = build_classes(self.folder)
         self._fold_table, self._separators = fold_tables(self.folder)
         self._verifier = Verifier(self.lexicon, self.folder)
@@ -137,11 +140,19 @@ class ScreeningEngine:
             if index not in careful:
                 offset = starts[index]
                 candidates[index].append(Candidate(begin - offset, end - offset, pattern))
+        compat = self._compat_titles(low, starts)
+        keep = self._verifier.keep
         for index, cands in enumerate(candidates):
             if cands:
-                title = lowered[index]
-                candidates[index] = self._verifier.keep(title, cands, declared[index])
+                candidates[index] = keep(lowered[index], cands, declared[index], index in compat)
         return candidates, careful
+
+    def _compat_titles(self, low: str, starts: list[int]) -> set[int]:
+        """Titles with a compatibility phrase anywhere: only they need the closer look."""
+        found = self._compat_aho.find_matches_as_indexes(low, overlapping=False)
+        if not found:
+            return set()
+        return set((np.searchsorted(starts, [s for _, s, _ in found], side="right") - 1).tolist())
 
     def _latin_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
         raw = low.encode("ascii", "replace")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from probandi.adapters.screening.patterns import PRIORITY, Pattern
 from probandi.domain.screening.lexicon import ADJACENT_WORDS, Lexicon
@@ -15,9 +15,11 @@ CONTEXT_REACH = 16  # a product word this close makes a short or common-word ali
 SHORT_REACH = 3  # two-letter aliases (LV, CC, TF) need the product word almost touching
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A hit: original-title offsets, what the pattern means, and the kind it will carry."""
+class Candidate(NamedTuple):
+    """A hit: original-title offsets, what the pattern means, and the kind it will carry.
+
+    A tuple, not a dataclass: a batch makes hundreds of thousands of these.
+    """
 
     start: int
     end: int
@@ -51,14 +53,20 @@ class Verifier:
         self._after_chars = frozenset(ch for p in self._after for ch in p[:1])
 
     # -- fast path: `low` is the lower-cased title, offsets shared with the original --------
-    def keep(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
+    def keep(
+        self, low: str, cands: list[Candidate], declared: bool, compat: bool = True
+    ) -> list[Candidate]:
+        if len(cands) == 1 and not compat:
+            p = cands[0].pattern
+            if not (p.needs_context or p.latin_start or p.latin_end):
+                return cands  # the common case: one plain name, nothing to weigh
         size = len(low)
         bounded = [
             c for c in cands
             if not (c.pattern.latin_start and c.start > 0 and _is_letter(low[c.start - 1]))
             and not (c.pattern.latin_end and c.end < size and _is_letter(low[c.end]))
         ]  # fmt: skip
-        return self._finish(low, bounded, declared)
+        return self._finish(low, bounded, declared, compat)
 
     # -- careful path: offsets index the original title --------------------------------------
     def keep_careful(self, raw: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
@@ -69,7 +77,7 @@ class Verifier:
                 continue
             if c.pattern.latin_end and self._letter_after(raw, c.end):
                 continue
-            kept.append(c if c.kind else replace(c, kind=self._careful_kind(raw, c)))
+            kept.append(c if c.kind else c._replace(kind=self._careful_kind(raw, c)))
         return self._finish(low, kept, declared)
 
     def _letter_before(self, raw: str, start: int) -> bool:
@@ -90,13 +98,17 @@ class Verifier:
         return c.pattern.kind if simplified == plain else MatchKind.OBFUSCATED
 
     # -- shared ----------------------------------------------------------------------------
-    def _finish(self, low: str, cands: list[Candidate], declared: bool) -> list[Candidate]:
+    def _finish(
+        self, low: str, cands: list[Candidate], declared: bool, compat: bool = True
+    ) -> list[Candidate]:
         signals = _dedupe([c for c in cands if c.pattern.is_signal])
         brands = _resolve_overlaps([c for c in cands if not c.pattern.is_signal])
         if not declared:
             sure = {c.pattern.brand for c in brands if not c.pattern.needs_context}
             brands = [c for c in brands if self._has_context(low, c, sure, bool(signals))]
-        return [self._compatibility(low, c) for c in brands] + signals
+        if compat:
+            brands = [self._compatibility(low, c) for c in brands]
+        return brands + signals
 
     def _has_context(self, low: str, c: Candidate, sure: set[int], slang: bool) -> bool:
         """A short or common-word alias needs a product word right beside it (LV 老花包,
@@ -130,7 +142,7 @@ class Verifier:
         if (maybe_before and _ends_with_phrase(before, self._before)) or (
             maybe_after and any(after[i:].startswith(self._after) for i in range(4))
         ):
-            return replace(c, kind=MatchKind.COMPATIBILITY)
+            return c._replace(kind=MatchKind.COMPATIBILITY)
         return c
 
 
