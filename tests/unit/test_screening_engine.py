@@ -138,3 +138,12 @@ def test_every_match_points_at_what_the_seller_typed(
     for m in engine.screen(ScreenItem("x", title)).matches:
         assert 0 <= m.start < m.end <= len(title)
         assert title[m.start : m.end] == m.text
+
+
+def test_a_title_whose_lower_case_is_longer_does_not_shift_the_next(
+    engine: ScreeningEngine,
+) -> None:
+    titles = ["İstanbul İİİ 手提包", "Gucci 手提包", "古驰 包"]  # "İ".lower() is two characters
+    results = engine.screen_batch([ScreenItem(str(i), t) for i, t in enumerate(titles)])
+    for title, result in zip(titles[1:], results[1:], strict=True):
+        assert [m.text for m in result.matches] == [title.split()[0]]

@@ -124,13 +124,17 @@ class ScreeningEngine:
     def _fast_scan(
         self, titles: list[str], declared: list[bool]
     ) -> tuple[list[list[Candidate]], set[int]]:
-        lowered = [t.lower() for t in titles]
         starts = [0, *itertools.accumulate(len(t) + 1 for t in titles[:-1])]
-        careful = careful_titles("\n".join(titles), starts, self._classes)
-        careful.update(
-            i for i, (t, lo) in enumerate(zip(titles, lowered, strict=True)) if len(t) != len(lo)
-        )
-        low = "\n".join(lowered)
+        joined = "\n".join(titles)
+        careful = careful_titles(joined, starts, self._classes)
+        low = joined.lower()
+        if len(low) != len(joined):
+            # Lower-casing changed a length (İ -> i̇): those titles go the careful way, and
+            # stand in unchanged here so that every offset after them still holds.
+            lowered = [t.lower() for t in titles]
+            changed = {i for i, t in enumerate(titles) if len(lowered[i]) != len(t)}
+            careful |= changed
+            low = "\n".join(t if i in changed else lowered[i] for i, t in enumerate(titles))
         hits = self._latin_hits(low) + self._mixed_hits(low)
         candidates: list[list[Candidate]] = [[] for _ in titles]
         if not hits:
@@ -144,7 +148,8 @@ class ScreeningEngine:
         keep = self._verifier.keep
         for index, cands in enumerate(candidates):
             if cands:
-                candidates[index] = keep(lowered[index], cands, declared[index], index in compat)
+                title = low[starts[index] : starts[index] + len(titles[index])]
+                candidates[index] = keep(title, cands, declared[index], index in compat)
         return candidates, careful
 
     def _compat_titles(self, low: str, starts: list[int]) -> set[int]:
