@@ -97,6 +97,10 @@ class ScreeningEngine:
         self._compat_aho = aho.AhoCorasick(sorted(p for p in phrases if p), STANDARD)
         self._classes = build_classes(self.folder)
         self._fold_table, self._separators = fold_tables(self.folder)
+        # Characters whose folded form is not one character (invisibles, ß, ﬁ, accents):
+        # where one occurs, only the offset walk keeps the map right.
+        resizing = sorted(chr(c) for c, v in self._fold_table.items() if len(v) != 1)
+        self._resizing = re.compile("[" + "".join(re.escape(ch) for ch in resizing) + "]")
         self._verifier = Verifier(self.lexicon, self.folder)
         self._price_floor = price_floor
         self._by_name = {e.brand: e for e in self.catalog}
@@ -214,9 +218,10 @@ class ScreeningEngine:
 
     def _fold(self, title: str) -> tuple[str, list[int]]:
         """One C-level translate when folding keeps the length; the offset walk otherwise."""
-        folded = title.translate(self._fold_table).lower()  # capitals first: Υ is y, υ is u
-        if len(folded) == len(title):
-            return folded, list(range(len(title)))
+        if not self._resizing.search(title):
+            folded = title.translate(self._fold_table).lower()  # capitals first: Υ is y
+            if len(folded) == len(title):
+                return folded, list(range(len(title)))
         return self.folder.fold_with_offsets(title)
 
     # -- results ---------------------------------------------------------------------------

@@ -64,7 +64,8 @@ def _fold_char_base(ch: str) -> str:
     if ch in CAPITAL_HOMOGLYPHS:
         return CAPITAL_HOMOGLYPHS[ch]
     text = unicodedata.normalize("NFKC", ch).casefold()
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    stripped = (c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFC", "".join(stripped))  # recompose: 가 stays one syllable
     return "".join(HOMOGLYPHS.get(c, c) for c in text)
 
 
