@@ -109,3 +109,12 @@ def test_a_bad_import_changes_nothing(world: World) -> None:
         headers={"Content-Type": "text/csv"},
     )
     assert bad_utf8.status_code == 422
+
+
+def test_sellers_do_not_see_distributors(world: World) -> None:
+    world.a_gated_brand()
+    world.a_seller("shop-a")
+    seen = world.seller("shop-a", "GET", "/v1/brands").json()
+    assert seen[0]["name"] == "Gucci"
+    assert seen[0]["distributors"] == []
+    assert world.admin("GET", "/v1/brands").json()[0]["distributors"] != []

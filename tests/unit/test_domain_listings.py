@@ -209,15 +209,28 @@ def test_removing_the_brand_clears_a_listing_in_review_or_rejected(state: GateSt
     assert outcome.listing.gate == Gate(GateState.UNGATED, 3)
 
 
-@pytest.mark.parametrize("state", [GateState.IN_REVIEW, GateState.REJECTED])
-def test_editing_a_held_listing_that_still_names_the_brand_leaves_the_gate_alone(
-    state: GateState,
-) -> None:
-    listing = replace(a_held_listing(), gate=Gate(state, 2))
+def test_editing_a_rejected_listing_that_still_names_the_brand_leaves_the_gate_alone() -> None:
+    listing = replace(a_held_listing(), gate=Gate(GateState.REJECTED, 2))
     outcome = upsert(listing, listing_content(title="Gucci bag, new photos"), now=LATER)
     assert outcome.events == ()
-    assert outcome.listing.gate == Gate(state, 2)
+    assert outcome.listing.gate == Gate(GateState.REJECTED, 2)
     assert outcome.listing.proof_due_at == PROOF_DUE
+
+
+def test_editing_a_gated_aspect_during_review_regates_the_listing() -> None:
+    listing = replace(a_held_listing(), gate=Gate(GateState.IN_REVIEW, 2))
+    outcome = upsert(listing, listing_content(title="Gucci bag, new photos"), now=LATER)
+    assert [e.action for e in outcome.events] == [GateAction.REGATE]
+    assert outcome.listing.gate.state is GateState.AWAITING_PROOF
+    assert outcome.changed_aspects == ("title",)
+
+
+def test_editing_stock_during_review_keeps_the_review() -> None:
+    held = a_held_listing()
+    listing = replace(held, gate=Gate(GateState.IN_REVIEW, 2))
+    outcome = upsert(listing, replace(held.content, stock=7), now=LATER)
+    assert outcome.events == ()
+    assert outcome.listing.gate == Gate(GateState.IN_REVIEW, 2)
 
 
 @pytest.mark.parametrize("content", [plain_content(), listing_content(title="Gucci Jackie")])

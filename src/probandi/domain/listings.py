@@ -150,8 +150,13 @@ def apply_upsert(
     matches: list[BrandMatch],
     now: datetime,
     proof_due_at: datetime,
+    price_band: Decimal = Decimal("0.20"),
 ) -> EditOutcome:
-    """Apply a platform push: hold new gated listings, re-gate approved ones edited."""
+    """Apply a platform push: hold new gated listings, re-gate approved ones edited.
+
+    A listing under review is re-gated too when a gated aspect changes: the proof was
+    submitted for what the listing said then, and must not approve something else.
+    """
     if existing is None:
         listing = Listing(listing_id, seller_id, content, created_at=now, updated_at=now)
         return _gate_new(listing, tuple(matches), now, proof_due_at, created=True)
@@ -172,9 +177,9 @@ def apply_upsert(
         return EditOutcome(cleared, (event,))
     if state is GateState.UNGATED:
         return _gate_new(listing, tuple(matches), now, proof_due_at)
-    if state is GateState.APPROVED:
-        assert existing.approved_terms is not None
-        changed = existing.approved_terms.changed_aspects(content, brand_ids)
+    if state in (GateState.APPROVED, GateState.IN_REVIEW):
+        terms = existing.approved_terms or ApprovedTerms.of(existing, price_band)
+        changed = terms.changed_aspects(content, brand_ids)
         if changed:
             listing, event = listing.transition(GateAction.REGATE, at=now)
             regated = replace(listing, approved_terms=None, held_at=now, proof_due_at=proof_due_at)

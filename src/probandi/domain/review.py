@@ -21,12 +21,15 @@ class TaskAction(enum.StrEnum):
     RELEASE = "release"
     DECIDE = "decide"
     CANCEL = "cancel"
+    REOPEN = "reopen"  # new evidence arrived: whoever holds it must look again
 
 
 TASK_TRANSITIONS: dict[tuple[TaskState, TaskAction], TaskState] = {
     (TaskState.OPEN, TaskAction.CLAIM): TaskState.CLAIMED,
     (TaskState.CLAIMED, TaskAction.CLAIM): TaskState.CLAIMED,  # only once the lease expired
     (TaskState.CLAIMED, TaskAction.RELEASE): TaskState.OPEN,
+    (TaskState.CLAIMED, TaskAction.REOPEN): TaskState.OPEN,
+    (TaskState.OPEN, TaskAction.REOPEN): TaskState.OPEN,
     (TaskState.CLAIMED, TaskAction.DECIDE): TaskState.DECIDED,
     (TaskState.OPEN, TaskAction.CANCEL): TaskState.CANCELLED,
     (TaskState.CLAIMED, TaskAction.CANCEL): TaskState.CANCELLED,
@@ -144,6 +147,13 @@ class ReviewTask:
             decided_by=reviewer,
             decided_at=now,
             lease_expires_at=None,
+        )
+
+    def reopen(self, *, risk: int) -> ReviewTask:
+        """New evidence: the claim ends, so no decision covers vouchers nobody looked at."""
+        target = self._move(TaskAction.REOPEN)
+        return replace(
+            self, state=target, claimed_by=None, lease_expires_at=None, risk=max(risk, self.risk)
         )
 
     def cancel(self) -> ReviewTask:

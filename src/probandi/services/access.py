@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from probandi.domain.actors import Actor, Role
 from probandi.domain.brands import Brand
 from probandi.domain.errors import Forbidden, NotFound
@@ -50,3 +52,29 @@ def require_brand_steward(actor: Actor, brand: Brand) -> None:
     if actor.role is Role.RIGHTS_HOLDER and actor.party_id in brand.rights_holder_ids:
         return
     raise NotFound(f"no brand {brand.id!r} of yours", brand_id=brand.id)
+
+
+OTHER_PARTY_EVIDENCE = ("other_",)
+
+
+def redact_for(actor: Actor, voucher: Voucher) -> Voucher:
+    """A seller sees its findings, never who else used the file (ids of other sellers)."""
+    if actor.role in STAFF:
+        return voucher
+    findings = tuple(
+        replace(
+            f,
+            evidence={
+                k: v for k, v in f.evidence.items() if not k.startswith(OTHER_PARTY_EVIDENCE)
+            },
+        )
+        for f in voucher.findings
+    )
+    return replace(voucher, findings=findings)
+
+
+def brand_view_for(actor: Actor, brand: Brand) -> Brand:
+    """Distributors and their tax ids are what a forger needs: staff and holders only."""
+    if actor.role in (Role.ADMIN, Role.REVIEWER, Role.RIGHTS_HOLDER):
+        return brand
+    return replace(brand, distributors=(), rights_holder_ids=frozenset())

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from probandi.domain.actors import SYSTEM
 from probandi.domain.listing_gate import GateAction
+from probandi.domain.listings import Listing
+from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.services.context import Services
 from probandi.services.events import record, record_gate_event
 from probandi.services.listings import withdraw_pending_proof
+from probandi.services.ports import UnitOfWork
 
 BATCH = 200
 
@@ -24,20 +28,29 @@ class TickReport:
 def apply_deadlines(*, svc: Services, batch: int = BATCH) -> TickReport:
     """Remove listings whose proof is overdue; flag review tasks past their SLA."""
     removed = breached = 0
-    while (n := _expire_proof(svc, batch)) > 0:
-        removed += n
+    while True:
+        handled, expired = _expire_proof(svc, batch)
+        removed += expired
+        if handled == 0:
+            break
     while (n := _flag_sla(svc, batch)) > 0:
         breached += n
     return TickReport(removed, breached)
 
 
-def _expire_proof(svc: Services, batch: int) -> int:
+def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:
+    """(listings handled, listings removed) in one batch."""
     with svc.uow() as uow:
         now = svc.clock.now()
         due = uow.listings.proof_overdue(now, batch)
+        cleared = 0
         for listing in due:
             seller = uow.sellers.get(listing.seller_id)
             assert seller is not None
+            if not _still_gated(uow, listing):
+                _clear(uow, listing, seller, now)
+                cleared += 1
+                continue
             statement = StatementOfReasons(
                 id=uuid.uuid4().hex,
                 listing_id=listing.id,
@@ -63,7 +76,22 @@ def _expire_proof(svc: Services, batch: int) -> int:
                 uow, SYSTEM, removed, seller, event, statement_id=statement.id, automated=True
             )
         uow.commit()
-    return len(due)
+    return len(due), len(due) - cleared
+
+
+def _still_gated(uow: UnitOfWork, listing: Listing) -> bool:
+    """The registry may have ungated or deleted the brand since the listing was held."""
+    return any(
+        (b := uow.brands.get(bid)) is not None and b.gated for bid in listing.gated_brand_ids
+    )
+
+
+def _clear(uow: UnitOfWork, listing: Listing, seller: Seller, now: datetime) -> None:
+    cleared, event = listing.transition(GateAction.CLEAR, at=now)
+    cleared = replace(cleared, held_at=None, proof_due_at=None, approved_terms=None)
+    uow.listings.save(cleared)
+    withdraw_pending_proof(uow, SYSTEM, listing.id, now)
+    record_gate_event(uow, SYSTEM, cleared, seller, event, reason="brand no longer gated")
 
 
 def _flag_sla(svc: Services, batch: int) -> int:

@@ -86,6 +86,7 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
             matches=matches,
             now=now,
             proof_due_at=due,
+            price_band=svc.policy.approved_price_band,
         )
         if not outcome.unchanged:
             _persist_outcome(uow, cmd.actor, outcome, seller, now)

@@ -17,6 +17,7 @@ from probandi.services.access import require_role
 from probandi.services.context import Services
 from probandi.services.events import record, record_gate_event
 from probandi.services.ports import UnitOfWork
+from probandi.services.vouchers import fresh_deadline
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
         listing, event = listing.transition(
             GateAction.APPROVE if approve else GateAction.REJECT, at=now
         )
+        if not approve:
+            listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))
         if approve:
             listing = replace(
                 listing,

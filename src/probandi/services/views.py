@@ -12,7 +12,14 @@ from probandi.domain.review import ReviewTask
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.vouchers import Voucher
-from probandi.services.access import require_role, visible_listing, visible_seller, visible_voucher
+from probandi.services.access import (
+    brand_view_for,
+    redact_for,
+    require_role,
+    visible_listing,
+    visible_seller,
+    visible_voucher,
+)
 from probandi.services.context import Services
 
 
@@ -33,7 +40,7 @@ def get_listing(listing_id: str, actor: Actor, *, svc: Services) -> ListingView:
 def listing_vouchers(listing_id: str, actor: Actor, *, svc: Services) -> list[Voucher]:
     with svc.reader() as uow:
         visible_listing(actor, uow.listings.get(listing_id), listing_id)
-        return uow.vouchers.for_listing(listing_id)
+        return [redact_for(actor, v) for v in uow.vouchers.for_listing(listing_id)]
 
 
 def listing_statements(listing_id: str, actor: Actor, *, svc: Services) -> list[StatementOfReasons]:
@@ -44,7 +51,7 @@ def listing_statements(listing_id: str, actor: Actor, *, svc: Services) -> list[
 
 def get_voucher(voucher_id: str, actor: Actor, *, svc: Services) -> Voucher:
     with svc.reader() as uow:
-        return visible_voucher(actor, uow.vouchers.get(voucher_id), voucher_id)
+        return redact_for(actor, visible_voucher(actor, uow.vouchers.get(voucher_id), voucher_id))
 
 
 def voucher_file(voucher_id: str, actor: Actor, *, svc: Services) -> tuple[Voucher, bytes]:
@@ -76,7 +83,7 @@ def list_brands(actor: Actor, *, svc: Services) -> list[Brand]:
         brands = uow.brands.list_all()
     if actor.role is Role.RIGHTS_HOLDER:
         return [b for b in brands if actor.party_id in b.rights_holder_ids]
-    return brands
+    return [brand_view_for(actor, b) for b in brands]
 
 
 def get_brand(brand_id: str, actor: Actor, *, svc: Services) -> Brand:

@@ -22,7 +22,7 @@ from probandi.domain.vouchers import (
     check_declaration,
     risk_of,
 )
-from probandi.services.access import require_role, visible_listing
+from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.context import Services
 from probandi.services.events import record, record_gate_event
 from probandi.services.ports import UnitOfWork
@@ -86,7 +86,7 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
         )
         result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
         uow.commit()
-    return result
+    return replace(result, voucher=redact_for(cmd.actor, result.voucher))
 
 
 def _route(
@@ -132,9 +132,25 @@ def _route(
             due_at=due.isoformat(),
             risk=risk,
         )
-    elif risk > task.risk:
-        uow.tasks.save(replace(task, risk=risk))
+    else:
+        task = uow.tasks.save(task.reopen(risk=risk))
+        record(
+            uow,
+            actor,
+            "review:task:evidence_added",
+            f"task:{task.id}",
+            now,
+            voucher_id=voucher.id,
+            risk=task.risk,
+            version=task.version,
+        )
     return VoucherResult(voucher, listing)
+
+
+def fresh_deadline(due: datetime | None, now: datetime, svc: Services) -> datetime:
+    """After a rejection the seller always has the full proof window to bring other proof."""
+    fresh = svc.calendar.add_working_days(now, svc.policy.proof_deadline_working_days)
+    return max(due, fresh) if due else fresh
 
 
 def _reject_automatically(
@@ -184,6 +200,7 @@ def _reject_automatically(
     )
     if not pending and listing.gate.state is not GateState.REJECTED:
         listing, event = listing.transition(GateAction.REJECT, at=now)
+        listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))
         uow.listings.save(listing)
         record_gate_event(
             uow,
