@@ -64,3 +64,16 @@ def test_audit_verify_detects_removed_entries(
     broken = run_cli(settings, "audit", "verify")
     assert broken.returncode == 1
     assert "entries removed" in broken.stderr
+
+
+def test_audit_verify_notices_a_deleted_lane_head(
+    world: World, settings: Settings, runtime: Runtime
+) -> None:
+    world.a_gated_brand()
+    with runtime.writer.begin() as conn:
+        lane = conn.execute(text("SELECT lane FROM audit_log LIMIT 1")).scalar_one()
+        conn.execute(text("UPDATE audit_log SET actor = 'mallory' WHERE lane = :l"), {"l": lane})
+        conn.execute(text("DELETE FROM audit_head WHERE id = :l"), {"l": lane})
+    broken = run_cli(settings, "audit", "verify")
+    assert broken.returncode == 1
+    assert f"the head of lane {lane} is missing" in broken.stderr

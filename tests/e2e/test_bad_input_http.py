@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,18 @@ def test_roles_are_enforced(world: World) -> None:
         world.http.get("/v1/brands", headers={"Authorization": "Bearer pbk_nope"}).status_code
         == 401
     )
+
+
+def test_a_chunked_body_over_the_limit_is_refused(world: World) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"kind": "reseller", "legal_name": "'
+        for _ in range(40):
+            yield b"x" * 65_536
+        yield b'", "address": "y"}'
+
+    r = world.platform(
+        "PUT", "/v1/sellers/s1", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.json()["code"] == "payload_too_large"
+    assert world.platform("GET", "/v1/sellers/s1").status_code == 404

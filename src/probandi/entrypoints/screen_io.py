@@ -27,6 +27,10 @@ def parse_line(line: str, number: int) -> ScreenItem:
         raise BadLine(f"line {number}: missing title")
     if len(title) > MAX_TITLE:
         raise BadLine(f"line {number}: title longer than {MAX_TITLE} characters")
+    try:
+        title.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadLine(f"line {number}: title has a lone surrogate (invalid Unicode)") from exc
     price = data.get("price")
     try:
         amount = None if price is None else Decimal(str(price))

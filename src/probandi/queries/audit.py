@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from probandi.adapters.db.rows import AuditHeadRow, AuditRow
+from probandi.adapters.db.uow import AUDIT_LANES
 from probandi.domain.audit import GENESIS, AuditEntry, ChainBreak, SealedEntry, verify_chain
 
 CHUNK = 2_000
@@ -77,8 +78,16 @@ def verify_audit(
     session: Session, on_entry: Callable[[SealedEntry], None] | None = None
 ) -> VerifyReport:
     """Recompute every lane's chain and compare its end with its head; name the first break."""
+    heads = {h.id: h for h in session.execute(select(AuditHeadRow)).scalars()}
+    used = set(session.execute(select(AuditRow.lane).distinct()).scalars())
+    strays = sorted(used - set(range(AUDIT_LANES)))
+    if strays:
+        return VerifyReport(0, ChainBreak(0, f"entries in unknown lane(s) {strays}"))
     total = 0
-    for head in session.execute(select(AuditHeadRow).order_by(AuditHeadRow.id)).scalars():
+    for lane in range(AUDIT_LANES):
+        head = heads.get(lane)
+        if head is None:  # deleting a head row must not hide its lane
+            return VerifyReport(total, ChainBreak(0, f"the head of lane {lane} is missing"))
         count, broken = _verify_lane(session, head, on_entry)
         total += count
         if broken is not None:

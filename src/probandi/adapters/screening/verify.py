@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 from probandi.adapters.screening.patterns import PRIORITY, Pattern
@@ -171,11 +172,21 @@ def _dedupe(cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+MAX_MATCHES = 100  # per title: a 2,000-character title of one name repeated stays cheap
+
+
 def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """Longest first, then the more certain kind; an overlapping shorter hit is dropped."""
     ordered = sorted(cands, key=lambda c: (-(c.end - c.start), PRIORITY[c.final_kind], c.start))
+    taken: list[tuple[int, int]] = []  # kept spans, sorted by start
     kept: list[Candidate] = []
     for c in ordered:
-        if all(c.end <= k.start or c.start >= k.end for k in kept):
+        i = bisect_left(taken, (c.start, c.end))
+        left_clear = i == 0 or taken[i - 1][1] <= c.start
+        right_clear = i == len(taken) or taken[i][0] >= c.end
+        if left_clear and right_clear:
+            taken.insert(i, (c.start, c.end))
             kept.append(c)
+            if len(kept) >= MAX_MATCHES:
+                break
     return sorted(kept, key=lambda c: c.start)

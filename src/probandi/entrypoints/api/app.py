@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from probandi import __version__
 from probandi.adapters.db.idempotency import SqlIdempotencyStore
@@ -30,22 +31,46 @@ log = logging.getLogger("probandi.api")
 BODY_SLACK = 256 * 1024  # multipart framing and declared fields around the file
 
 
-class BodyLimitMiddleware:
-    """Refuse a declared Content-Length over the limit before reading a byte."""
+JSON_LIMIT = 1024 * 1024
+IMPORT_LIMIT = 6 * 1024 * 1024
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
-        self.app, self.max_body = app, max_body
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the route's limit: a declared Content-Length before reading a
+    byte, a chunked body as soon as it passes the limit (nothing of it is kept)."""
+
+    def __init__(self, app: ASGIApp, upload_limit: int) -> None:
+        self.app, self.upload_limit = app, upload_limit
+
+    def limit_for(self, scope: Scope) -> int:
+        path = scope["path"]
+        if scope["method"] == "POST" and path.endswith("/vouchers"):
+            return self.upload_limit
+        return IMPORT_LIMIT if path.endswith("/brands/import") else JSON_LIMIT
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body):
-                response = problems.problem(
-                    413, "payload_too_large", f"the request body is over {self.max_body} bytes"
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            response = problems.problem(
+                413, "payload_too_large", f"the request body is over {limit} bytes"
+            )
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the request body is over {limit} bytes")
+            return message
+
+        await self.app(scope, limited, send)
 
 
 async def _ticker(runtime: Runtime) -> None:
@@ -104,5 +129,5 @@ def create_app(
     max_body = settings.max_upload_bytes + BODY_SLACK
     store = SqlIdempotencyStore(sessionmaker(runtime.writer), runtime.services.clock)
     app.add_middleware(IdempotencyMiddleware, store=store, max_body=max_body)
-    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    app.add_middleware(BodyLimitMiddleware, upload_limit=max_body)
     return app

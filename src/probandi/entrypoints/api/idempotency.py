@@ -7,6 +7,7 @@ import json
 import re
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from probandi.adapters.db.idempotency import Claim, SqlIdempotencyStore, StoredResponse
@@ -114,7 +115,10 @@ class IdempotencyMiddleware:
     async def _read_body(self, receive: Receive) -> bytes | None:
         chunks, size, more = [], 0, True
         while more:
-            message = await receive()
+            try:
+                message = await receive()
+            except HTTPException:  # the body limit, seen from inside
+                return None
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
