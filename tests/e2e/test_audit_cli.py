@@ -51,6 +51,10 @@ def test_keys_create_prints_a_key_that_authenticates(world: World, settings: Set
     assert r.status_code == 200
     refused = run_cli(settings, "keys", "create", "--role", "seller", "--party", "ghost")
     assert refused.returncode == 2
+    revoked = run_cli(settings, "keys", "revoke", key)
+    assert revoked.returncode == 0, revoked.stderr
+    again = run_cli(settings, "keys", "revoke", key)
+    assert again.returncode == 2
 
 
 def test_audit_verify_detects_removed_entries(

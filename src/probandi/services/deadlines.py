@@ -12,7 +12,7 @@ from probandi.domain.listings import Listing
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.services.context import Services
-from probandi.services.events import record, record_gate_event
+from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.listings import withdraw_pending_proof
 from probandi.services.ports import UnitOfWork
 
@@ -70,7 +70,7 @@ def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:
             removed, event = listing.transition(GateAction.EXPIRE, at=now)
             removed = replace(removed, proof_due_at=None)
             uow.listings.save(removed)
-            uow.statements.add(statement)
+            issue_statement(uow, SYSTEM, statement)
             withdraw_pending_proof(uow, SYSTEM, listing.id, now)
             record_gate_event(
                 uow, SYSTEM, removed, seller, event, statement_id=statement.id, automated=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from probandi.domain.actors import Actor
@@ -9,6 +10,7 @@ from probandi.domain.audit import AuditEntry
 from probandi.domain.listing_gate import GateEvent
 from probandi.domain.listings import Listing, publishability
 from probandi.domain.sellers import Seller
+from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.services.ports import UnitOfWork
 
 
@@ -49,4 +51,47 @@ def record_gate_event(
             "reasons": list(verdict.reasons),
             "at": event.at.isoformat(),
         },
+    )
+
+
+def issue_statement(uow: UnitOfWork, actor: Actor, statement: StatementOfReasons) -> None:
+    """Every restriction carries a statement of reasons, and its issue is audited."""
+    uow.statements.add(statement)
+    record(
+        uow,
+        actor,
+        "statement:issued",
+        f"statement:{statement.id}",
+        statement.created_at,
+        listing_id=statement.listing_id,
+        measure=statement.measure,
+        automated=statement.automated,
+    )
+
+
+def hold_statement(
+    listing: Listing,
+    seller: Seller,
+    *,
+    now: datetime,
+    appeal_days: int,
+    changed: tuple[str, ...] = (),
+) -> StatementOfReasons:
+    """Why a listing is held: the gated brand it names, and what proof is due when."""
+    names = ", ".join(listing.gated_brand_names)
+    facts = [f"the listing names the gated brand(s) {names}"]
+    if changed:
+        facts.append(f"an edit changed what was approved or under review: {', '.join(changed)}")
+    due = listing.proof_due_at.isoformat() if listing.proof_due_at else "the deadline"
+    return StatementOfReasons(
+        id=uuid.uuid4().hex,
+        listing_id=listing.id,
+        seller_id=seller.id,
+        measure="listing held: not publishable until proof is approved",
+        scope=f"listing {listing.id} ({listing.content.title})",
+        facts=tuple(facts),
+        ground="probandi gated-brand policy: " + seller.required_evidence.summary,
+        automated=True,
+        redress=f"Upload proof by {due}. " + redress_text(now, appeal_days),
+        created_at=now,
     )

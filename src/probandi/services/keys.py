@@ -56,3 +56,18 @@ def authenticate(raw: str, *, svc: Services) -> Actor | None:
         return None
     key_id, role, party_id = found
     return Actor(id=key_id, role=Role(role), party_id=party_id)
+
+
+def revoke_api_key(key_or_id: str, *, svc: Services) -> bool:
+    """Revoke a key given the key itself or its id (the `api_key:<id>` audit subject)."""
+    with svc.uow() as uow:
+        now = svc.clock.now()
+        key_id = key_or_id
+        if key_or_id.startswith(PREFIX):
+            found = uow.api_keys.find(hash_key(key_or_id))
+            key_id = found[0] if found else ""
+        done = bool(key_id) and uow.api_keys.revoke(key_id, now)
+        if done:
+            record(uow, SYSTEM, "api_key:revoked", f"api_key:{key_id}", now)
+            uow.commit()
+    return done

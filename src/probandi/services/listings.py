@@ -15,7 +15,10 @@ from probandi.domain.sellers import Seller
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.context import Services
-from probandi.services.events import record, record_gate_event
+from probandi.services.events import (
+    record,
+    record_gate_event,
+)
 from probandi.services.ports import UnitOfWork
 
 
@@ -89,13 +92,18 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
             price_band=svc.policy.approved_price_band,
         )
         if not outcome.unchanged:
-            _persist_outcome(uow, cmd.actor, outcome, seller, now)
+            _persist_outcome(uow, cmd.actor, outcome, seller, now, svc.policy.appeal_window_days)
             uow.commit()
     return ListingResult(outcome.listing, seller, outcome.created, outcome.changed_aspects)
 
 
 def _persist_outcome(
-    uow: UnitOfWork, actor: Actor, outcome: EditOutcome, seller: Seller, now: datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    outcome: EditOutcome,
+    seller: Seller,
+    now: datetime,
+    appeal_days: int,
 ) -> None:
     listing = outcome.listing
     if outcome.created:

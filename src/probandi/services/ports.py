@@ -145,6 +145,8 @@ class ApiKeyRepository(Protocol):
         """(key id, role, party id) of an unrevoked key."""
         ...
 
+    def revoke(self, key_id: str, at: datetime) -> bool: ...
+
 
 class UnitOfWork(Protocol):
     """One use case, one transaction: repositories, the audit log and the outbox."""

@@ -15,7 +15,7 @@ from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.context import Services
-from probandi.services.events import record, record_gate_event
+from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.ports import UnitOfWork
 from probandi.services.vouchers import fresh_deadline
 
@@ -128,7 +128,7 @@ def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
                 created_at=now,
                 decided_by=cmd.actor.label,
             )
-            uow.statements.add(statement)
+            issue_statement(uow, cmd.actor, statement)
         record(
             uow,
             cmd.actor,

@@ -24,7 +24,7 @@ from probandi.domain.vouchers import (
 )
 from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.context import Services
-from probandi.services.events import record, record_gate_event
+from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.ports import UnitOfWork
 
 NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
@@ -188,16 +188,7 @@ def _reject_automatically(
         created_at=now,
         voucher_id=voucher.id,
     )
-    uow.statements.add(statement)
-    record(
-        uow,
-        actor,
-        "statement:issued",
-        f"statement:{statement.id}",
-        now,
-        listing_id=listing.id,
-        automated=True,
-    )
+    issue_statement(uow, actor, statement)
     if not pending and listing.gate.state is not GateState.REJECTED:
         listing, event = listing.transition(GateAction.REJECT, at=now)
         listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,10 @@ class StoredResponse:
     status: int
     content_type: str
     body: bytes
+
+
+STALE_CLAIM = timedelta(minutes=5)
+KEEP_FOR = timedelta(hours=24)
 
 
 class SqlIdempotencyStore:
@@ -59,7 +64,11 @@ class SqlIdempotencyStore:
             if row.request_hash != request_hash:
                 return Claim.MISMATCH, None
             if row.status_code is None:
-                return Claim.IN_PROGRESS, None
+                if row.created_at > self._clock.now() - STALE_CLAIM:
+                    return Claim.IN_PROGRESS, None
+                row.created_at = self._clock.now()  # the first attempt died: this one runs
+                s.commit()
+                return Claim.NEW, None
             return Claim.REPLAY, StoredResponse(
                 row.status_code, row.content_type or "", row.body or b""
             )
@@ -80,3 +89,14 @@ class SqlIdempotencyStore:
                 )
             )
             s.commit()
+
+    def purge(self) -> int:
+        """Forget answers older than a day: a retry comes within minutes, not days."""
+        with self._sessions() as s:
+            result = s.execute(
+                delete(IdempotencyRow).where(
+                    IdempotencyRow.created_at < self._clock.now() - KEEP_FOR
+                )
+            )
+            s.commit()
+            return int(getattr(result, "rowcount", 0) or 0)

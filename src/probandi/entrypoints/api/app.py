@@ -73,10 +73,11 @@ class BodyLimitMiddleware:
         await self.app(scope, limited, send)
 
 
-async def _ticker(runtime: Runtime) -> None:
+async def _ticker(runtime: Runtime, store: SqlIdempotencyStore) -> None:
     while True:
         await asyncio.sleep(runtime.settings.tick_interval_seconds)
         try:
+            await run_in_threadpool(store.purge)
             report = await run_in_threadpool(apply_deadlines, svc=runtime.services)
             if report.removed or report.sla_breached:
                 log.info("tick: %s removed, %s SLA breaches", report.removed, report.sla_breached)
@@ -88,6 +89,7 @@ def create_app(
     settings: Settings, *, runtime: Runtime | None = None, run_ticker: bool = False
 ) -> FastAPI:
     runtime = runtime or bootstrap(settings)
+    store = SqlIdempotencyStore(sessionmaker(runtime.writer), runtime.services.clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,7 +98,7 @@ def create_app(
         # collector's full scans, which otherwise show up as latency spikes.
         gc.collect()
         gc.freeze()
-        task = asyncio.create_task(_ticker(runtime)) if run_ticker else None
+        task = asyncio.create_task(_ticker(runtime, store)) if run_ticker else None
         yield
         if task:
             task.cancel()
@@ -127,7 +129,6 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     max_body = settings.max_upload_bytes + BODY_SLACK
-    store = SqlIdempotencyStore(sessionmaker(runtime.writer), runtime.services.clock)
     app.add_middleware(IdempotencyMiddleware, store=store, max_body=max_body)
     app.add_middleware(BodyLimitMiddleware, upload_limit=max_body)
     return app

@@ -65,7 +65,8 @@ class IdempotencyMiddleware:
             return
         headers = dict(scope["headers"])
         key = headers.get(b"idempotency-key", b"").decode("latin-1").strip()
-        if not key:
+        has_credentials = headers.get(b"authorization") or headers.get(b"x-api-key")
+        if not key or not has_credentials:  # nothing stored for callers without a key
             await self.app(scope, receive, send)
             return
         if len(key) > MAX_KEY:

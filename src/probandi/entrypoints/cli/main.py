@@ -22,7 +22,7 @@ from probandi.entrypoints.cli.screen import screen
 from probandi.queries.audit import verify_audit
 from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
-from probandi.services.keys import create_api_key
+from probandi.services.keys import create_api_key, revoke_api_key
 
 app = typer.Typer(help="probandi: the burden of proof on the seller.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -101,6 +101,20 @@ def keys_create(
     finally:
         runtime.dispose()
     typer.echo(raw)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key, or its id")]) -> None:
+    """Revoke a key: give the key itself or its id (the `api_key:<id>` audit subject)."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        done = revoke_api_key(key_id, svc=runtime.services)
+    finally:
+        runtime.dispose()
+    if not done:
+        console.print(f"[red]error:[/red] no active key {key_id!r}")
+        raise typer.Exit(2)
+    console.print(f"revoked {key_id}; servers stop accepting it within 30 seconds")
 
 
 @app.command()
