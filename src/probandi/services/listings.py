@@ -16,6 +16,8 @@ from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.context import Services
 from probandi.services.events import (
+    hold_statement,
+    issue_statement,
     record,
     record_gate_event,
 )
@@ -125,6 +127,15 @@ def _persist_outcome(
         record_gate_event(uow, actor, listing, seller, event, changed=list(outcome.changed_aspects))
         if event.action in (GateAction.CLEAR, GateAction.REGATE):
             withdraw_pending_proof(uow, actor, listing.id, now)
+        if event.action in (GateAction.HOLD, GateAction.REGATE):
+            statement = hold_statement(
+                listing,
+                seller,
+                now=now,
+                appeal_days=appeal_days,
+                changed=outcome.changed_aspects,
+            )
+            issue_statement(uow, actor, statement)
 
 
 def withdraw_pending_proof(uow: UnitOfWork, actor: Actor, listing_id: str, now: datetime) -> None:
