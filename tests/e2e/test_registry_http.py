@@ -118,3 +118,30 @@ def test_sellers_do_not_see_distributors(world: World) -> None:
     assert seen[0]["name"] == "Gucci"
     assert seen[0]["distributors"] == []
     assert world.admin("GET", "/v1/brands").json()[0]["distributors"] != []
+
+
+def test_a_rights_holder_cannot_change_who_holds_a_brand(world: World) -> None:
+    for holder in ("kering", "agent-1", "other"):
+        world.admin("POST", "/v1/rights-holders", json={"id": holder, "name": holder})
+    made = world.admin(
+        "POST", "/v1/brands", json={"name": "Gucci", "rights_holder_ids": ["kering", "agent-1"]}
+    )
+    assert made.status_code == 201
+    edit = world.call(
+        "PUT",
+        "/v1/brands/gucci",
+        Role.RIGHTS_HOLDER,
+        "kering",
+        json={"name": "Gucci", "aliases": ["古驰"], "rights_holder_ids": ["other"]},
+    )
+    assert edit.status_code == 200
+    assert edit.json()["rights_holder_ids"] == ["agent-1", "kering"]
+
+
+def test_aliases_must_be_unique_and_not_plain_product_words(world: World) -> None:
+    world.a_gated_brand()
+    clash = world.admin("POST", "/v1/brands", json={"name": "Fake Gucci", "aliases": ["古驰"]})
+    assert clash.status_code == 409
+    common = world.admin("POST", "/v1/brands", json={"name": "Zeta", "aliases": ["bag"]})
+    assert common.status_code == 422
+    assert common.json()["code"] == "invalid_input"

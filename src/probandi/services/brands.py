@@ -14,6 +14,7 @@ from probandi.domain.commands import BrandFields, SaveBrand, SetFxRate
 from probandi.domain.errors import Conflict, InvalidInput, NotFound
 from probandi.domain.listings import check_id
 from probandi.domain.money import check_currency
+from probandi.domain.screening.lexicon import CONTEXT_WORDS
 from probandi.services.access import require_brand_steward, require_role
 from probandi.services.context import Services
 from probandi.services.events import record
@@ -29,10 +30,11 @@ def brand_slug(name: str) -> str:
     return slug or f"brand-{uuid.uuid4().hex[:12]}"
 
 
-def _build(brand_id: str, fields: BrandFields, actor: Actor) -> Brand:
+def _build(brand_id: str, fields: BrandFields, actor: Actor, current: Brand | None = None) -> Brand:
     holders = set(fields.rights_holder_ids)
     if actor.role is Role.RIGHTS_HOLDER and actor.party_id:
-        holders.add(actor.party_id)
+        # Only admins say who holds a brand: a holder cannot add or drop co-holders.
+        holders = set(current.rights_holder_ids) if current else {actor.party_id}
     aliases = tuple(dict.fromkeys(a.strip() for a in fields.aliases if a.strip()))
     return Brand(
         id=brand_id,
@@ -46,9 +48,28 @@ def _build(brand_id: str, fields: BrandFields, actor: Actor) -> Brand:
 
 
 def _check_name_free(uow: UnitOfWork, brand: Brand) -> None:
+    """Names and aliases are unique across brands, and no alias is a plain product word
+    (an alias "bag" would hold every bag on the marketplace)."""
+    mine = {_key(n): n for n in brand.all_names}
+    for key, name in mine.items():
+        if len(key) < MIN_ALIAS or key in PRODUCT_WORDS:
+            raise InvalidInput(
+                f"{name!r} is too short or too common to be a brand alias", field="aliases"
+            )
     for other in uow.brands.list_all():
-        if other.id != brand.id and fold(other.name) == fold(brand.name):
-            raise Conflict(f"a brand named {other.name!r} exists", brand_id=other.id)
+        if other.id == brand.id:
+            continue
+        clash = next((mine[_key(n)] for n in other.all_names if _key(n) in mine), None)
+        if clash is not None:
+            raise Conflict(f"{clash!r} already names the brand {other.name!r}", brand_id=other.id)
+
+
+MIN_ALIAS = 2
+PRODUCT_WORDS = frozenset(fold(w) for w in CONTEXT_WORDS)
+
+
+def _key(name: str) -> str:
+    return "".join(fold(name).split())
 
 
 def _check_holders(uow: UnitOfWork, brand: Brand) -> None:
@@ -75,7 +96,7 @@ def save_brand(cmd: SaveBrand, *, svc: Services) -> Brand:
             if current is None:
                 raise NotFound(f"no brand {cmd.brand_id!r}", brand_id=cmd.brand_id)
             require_brand_steward(cmd.actor, current)
-            brand = _build(current.id, cmd.fields, cmd.actor)
+            brand = _build(current.id, cmd.fields, cmd.actor, current)
             _check_name_free(uow, brand)
             _check_holders(uow, brand)
             uow.brands.save(brand)
