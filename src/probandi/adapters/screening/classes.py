@@ -8,6 +8,7 @@ Chinese, invisibles), and letters split by separators, symbols or digits.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -66,8 +67,13 @@ def build_classes(folder: Folder) -> Classes:
     return table
 
 
+SMALL = 512  # below this many characters, plain Python beats numpy's call overhead
+
+
 def careful_titles(joined: str, starts: Sequence[int], table: Classes) -> set[int]:
     """Indices of titles the fast path cannot take."""
+    if len(joined) < SMALL:
+        return _careful_small(joined, starts, table)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     c = table[codes]
     flag = c == FOLDS
@@ -101,3 +107,22 @@ def fold_tables(folder: Folder) -> tuple[dict[int, str], frozenset[str]]:
     for ch in INVISIBLE:
         table[ord(ch)] = ""
     return table, frozenset(separators)
+
+
+def _careful_small(joined: str, starts: Sequence[int], table: Classes) -> set[int]:
+    """The same rules as `careful_titles`, for a listing push of one or two short fields."""
+    classes = table[np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)].tolist()
+    if FOLDS not in classes and SYMBOL not in classes:
+        return set()
+    found: set[int] = set()
+    words = (LETTER, CJK)
+    for i, c in enumerate(classes):
+        symbol_between = (
+            c == SYMBOL
+            and 0 < i < len(classes) - 1
+            and classes[i - 1] in words
+            and classes[i + 1] in words
+        )
+        if c == FOLDS or symbol_between:
+            found.add(bisect_right(starts, i) - 1)
+    return found

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -49,11 +50,21 @@ DELEET_VIEW = bytes(
 LEET_BYTES = frozenset(ord(ch) for ch in LEET)
 LEET_WORD = re.compile(rb"[a-z][013-578@$]|[013-578@$][a-z]")
 PRICE_FLOOR = Decimal("0.30")
+SMALL_BATCH = 64
 STANDARD = aho.MatchKind.Standard
 
 
 def _is_plain_latin(text: str) -> bool:
     return all(("a" <= ch <= "z") or ch == " " for ch in text)
+
+
+def _owners(starts: list[int], hits: Sequence[tuple[int, int, object]]) -> list[int]:
+    """The title each hit falls in: numpy for a batch, bisect for a listing push."""
+    if len(hits) < SMALL_BATCH:
+        return [bisect_right(starts, h[0]) - 1 for h in hits]
+    found = np.searchsorted(starts, [h[0] for h in hits], side="right") - 1
+    owners: list[int] = found.tolist()
+    return owners
 
 
 def _plausibly_split(typed: str, pattern: Pattern) -> bool:
@@ -143,8 +154,7 @@ class ScreeningEngine:
         candidates: list[list[Candidate]] = [[] for _ in titles]
         if not hits:
             return candidates, careful
-        owners = np.searchsorted(starts, [h[0] for h in hits], side="right") - 1
-        for (begin, end, pattern), index in zip(hits, owners.tolist(), strict=True):
+        for (begin, end, pattern), index in zip(hits, _owners(starts, hits), strict=True):
             if index not in careful:
                 offset = starts[index]
                 candidates[index].append(Candidate(begin - offset, end - offset, pattern))
@@ -159,9 +169,7 @@ class ScreeningEngine:
     def _compat_titles(self, low: str, starts: list[int]) -> set[int]:
         """Titles with a compatibility phrase anywhere: only they need the closer look."""
         found = self._compat_aho.find_matches_as_indexes(low, overlapping=False)
-        if not found:
-            return set()
-        return set((np.searchsorted(starts, [s for _, s, _ in found], side="right") - 1).tolist())
+        return set(_owners(starts, [(s, e, None) for _, s, e in found])) if found else set()
 
     def _latin_hits(self, low: str) -> list[tuple[int, int, Pattern]]:
         raw = low.encode("ascii", "replace")
@@ -186,6 +194,11 @@ class ScreeningEngine:
             return []
         if len(data) == len(low):
             return [(s, e, self._mixed[i]) for i, s, e in found]
+        if len(data) < 4096:
+            return [
+                (len(data[:s].decode()), len(data[:e].decode()), self._mixed[i])
+                for i, s, e in found
+            ]
         lead = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
         char_at = np.cumsum(lead) - 1  # the character each byte belongs to
         begins = char_at[[s for _, s, _ in found]].tolist()
