@@ -15,12 +15,7 @@ from probandi.domain.sellers import Seller
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.context import Services
-from probandi.services.events import (
-    hold_statement,
-    issue_statement,
-    record,
-    record_gate_event,
-)
+from probandi.services.events import hold_statement, record, record_gate_event
 from probandi.services.ports import UnitOfWork
 
 
@@ -73,6 +68,11 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
 
 
 def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
+    # Screening is pure and needs only the registry: done before the write transaction,
+    # so it never holds the database's write lock (SQLite has one writer at a time).
+    with svc.reader() as reader:
+        screener = svc.screeners.get(reader.brands.registry_version(), reader.brands.list_all)
+    matches = screener.screen(cmd.content.screened_fields())
     with svc.uow() as uow:
         now = svc.clock.now()
         seller = uow.sellers.get(cmd.seller_id)
@@ -80,8 +80,6 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
             raise InvalidInput(
                 f"unknown seller {cmd.seller_id!r}; push it first", field="seller_id"
             )
-        screener = svc.screeners.get(uow.brands.registry_version(), uow.brands.list_all)
-        matches = screener.screen(cmd.content.screened_fields())
         due = svc.calendar.add_working_days(now, svc.policy.proof_deadline_working_days)
         outcome = apply_upsert(
             uow.listings.get(cmd.listing_id),
@@ -112,19 +110,19 @@ def _persist_outcome(
         uow.listings.add(listing)
     else:
         uow.listings.save(listing)
-    record(
-        uow,
-        actor,
-        "listing:created" if outcome.created else "listing:updated",
-        f"listing:{listing.id}",
-        now,
-        title=listing.content.title,
-        price=str(listing.content.price.amount),
-        currency=listing.content.price.currency,
-        brands=sorted(listing.gated_brand_ids),
-    )
+    facts: dict[str, object] = {
+        "created": outcome.created,
+        "title": listing.content.title,
+        "price": str(listing.content.price.amount),
+        "currency": listing.content.price.currency,
+        "brands": sorted(listing.gated_brand_ids),
+    }
+    if not outcome.events:
+        tag = "listing:created" if outcome.created else "listing:updated"
+        record(uow, actor, tag, f"listing:{listing.id}", now, **facts)
+    # One audit entry per gate move carries the edit too: the platform pushes all day,
+    # and every entry is hashed under the lane's lock.
     for event in outcome.events:
-        record_gate_event(uow, actor, listing, seller, event, changed=list(outcome.changed_aspects))
         if event.action in (GateAction.CLEAR, GateAction.REGATE):
             withdraw_pending_proof(uow, actor, listing.id, now)
         if event.action in (GateAction.HOLD, GateAction.REGATE):
@@ -135,7 +133,11 @@ def _persist_outcome(
                 appeal_days=appeal_days,
                 changed=outcome.changed_aspects,
             )
-            issue_statement(uow, actor, statement)
+            uow.statements.add(statement)
+            facts["statement_id"] = statement.id
+        record_gate_event(
+            uow, actor, listing, seller, event, changed=list(outcome.changed_aspects), **facts
+        )
 
 
 def withdraw_pending_proof(uow: UnitOfWork, actor: Actor, listing_id: str, now: datetime) -> None:
