@@ -85,6 +85,12 @@ async def _ticker(runtime: Runtime, store: SqlIdempotencyStore) -> None:
             log.exception("tick failed")
 
 
+def _warm_up(runtime: Runtime) -> None:
+    svc = runtime.services
+    with svc.reader() as uow:
+        svc.screeners.get(uow.brands.registry_version(), uow.brands.list_all)
+
+
 def create_app(
     settings: Settings, *, runtime: Runtime | None = None, run_ticker: bool = False
 ) -> FastAPI:
@@ -94,8 +100,10 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        # Everything built so far lives as long as the server: keep it out of the
-        # collector's full scans, which otherwise show up as latency spikes.
+        # Build the screener now (language tables, automata), then keep everything that
+        # lives as long as the server out of the collector's full scans, which otherwise
+        # show up as CPU and latency spikes.
+        await run_in_threadpool(_warm_up, runtime)
         gc.collect()
         gc.freeze()
         task = asyncio.create_task(_ticker(runtime, store)) if run_ticker else None
