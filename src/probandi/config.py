@@ -28,7 +28,7 @@ class Settings:
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)
     tick_interval_seconds: float = 60.0
-    worker_threads: int = 8  # threads running use cases; more only queue on the database
+    worker_threads: int = 4  # threads running use cases; more only queue on the database
     secure_cookies: bool = False
     policy: Policy = field(default_factory=Policy)
 

@@ -29,7 +29,7 @@ from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_o
 from probandi.domain.audit import AuditEntry, chain_hash
 from probandi.services.ports import Clock
 
-AUDIT_LANES = 16  # as created by migration 0001
+AUDIT_LANES = 64  # as created by migrations 0001 and 0002
 HEAD = table_of(AuditHeadRow)
 LOCK_HEAD = (
     select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == bindparam("b_lane")).with_for_update()
