@@ -28,7 +28,9 @@ class Settings:
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)
     tick_interval_seconds: float = 60.0
-    worker_threads: int = 4  # threads running use cases; more only queue on the database
+    # Threads running use cases; None picks by database: SQLite has one writer, so more
+    # threads overlap the work outside its lock (8); PostgreSQL queues on row locks (4).
+    worker_threads: int | None = None
     secure_cookies: bool = False
     policy: Policy = field(default_factory=Policy)
 
@@ -46,7 +48,9 @@ class Settings:
             extra_working_days=_dates(e.get("PROBANDI_EXTRA_WORKING_DAYS", "")),
             tick_interval_seconds=float(e.get("PROBANDI_TICK_SECONDS", base.tick_interval_seconds)),
             secure_cookies=e.get("PROBANDI_SECURE_COOKIES", "") == "1",
-            worker_threads=int(e.get("PROBANDI_WORKER_THREADS", base.worker_threads)),
+            worker_threads=int(e["PROBANDI_WORKER_THREADS"])
+            if e.get("PROBANDI_WORKER_THREADS")
+            else None,
         )
 
     def redacted_database_url(self) -> str:
@@ -54,3 +58,9 @@ class Settings:
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def worker_threads(settings: Settings) -> int:
+    if settings.worker_threads:
+        return settings.worker_threads
+    return 8 if settings.database_url.startswith("sqlite") else 4
