@@ -64,7 +64,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         clock=clock,
         policy=settings.policy,
         calendar=working_calendar(settings),
-        screeners=AliasScreenerCache(EngineScreener),
+        screeners=AliasScreenerCache(EngineScreener, versions),
         files=LocalFileStore(settings.voucher_dir),
         inspector=UploadInspector(
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages

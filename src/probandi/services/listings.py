@@ -70,8 +70,10 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
 def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     # Screening is pure and needs only the registry: done before the write transaction,
     # so it never holds the database's write lock (SQLite has one writer at a time).
-    with svc.reader() as reader:
-        screener = svc.screeners.get(reader.brands.registry_version(), reader.brands.list_all)
+    screener = svc.screeners.recent()
+    if screener is None:
+        with svc.reader() as reader:
+            screener = svc.screeners.get(reader.brands.registry_version(), reader.brands.list_all)
     matches = screener.screen(cmd.content.screened_fields())
     with svc.uow() as uow:
         now = svc.clock.now()

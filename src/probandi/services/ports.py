@@ -33,6 +33,11 @@ class ScreenerCache(Protocol):
 
     def get(self, version: int, load: Callable[[], list[Brand]]) -> BrandScreener: ...
 
+    def recent(self) -> BrandScreener | None:
+        """The current screener without asking the database, if it was confirmed lately
+        and the registry has not changed in this process since."""
+        ...
+
 
 class FileStore(Protocol):
     """Content-addressed blobs: never overwritten; discard only undoes a fresh put."""

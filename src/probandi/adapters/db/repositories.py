@@ -55,6 +55,7 @@ class RegistryVersionCache:
     def __init__(self, ttl: float = 1.0) -> None:
         self._ttl = ttl
         self._value: tuple[float, int] | None = None
+        self.generation = 0  # moves on every local registry change
 
     def get(self, load: Callable[[], int]) -> int:
         cached = self._value
@@ -66,6 +67,7 @@ class RegistryVersionCache:
 
     def forget(self) -> None:
         self._value = None
+        self.generation += 1
 
 
 class SqlBrandRepository:
