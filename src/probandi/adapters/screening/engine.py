@@ -102,7 +102,7 @@ class ScreeningEngine:
         self._latin_aho = aho.BytesAhoCorasick([f" {t} ".encode() for t, _ in latin], STANDARD)
         self._mixed = [p for _, p in mixed]
         self._mixed_aho = aho.BytesAhoCorasick([t.encode() for t, _ in mixed], STANDARD)
-        self._all = [(len(t), p) for t, p in self.patterns.items()]
+        self._all = list(self.patterns.values())
         self._all_aho = aho.AhoCorasick(list(self.patterns), STANDARD)
         phrases = {self.folder.fold(p.phrase) for p in self.lexicon.compatibility}
         self._compat_aho = aho.AhoCorasick(sorted(p for p in phrases if p), STANDARD)
@@ -220,7 +220,7 @@ class ScreeningEngine:
         found: list[Candidate] = []
         for number, (text, org) in enumerate(views):
             for i, s, e in self._all_aho.find_matches_as_indexes(text, overlapping=True):
-                pattern = self._all[i][1]
+                pattern = self._all[i]
                 start, end = org[s], org[e - 1] + 1
                 if number == 0:
                     found.append(Candidate(start, end, pattern))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Mapping
 
-from probandi.domain.screening.normalize import LEET, is_cjk
+from probandi.domain.screening.normalize import is_cjk
 
 # Characters that Chinese transliterations of foreign names are written with: homophone
 # substitutes come only from here, so a variant reads like a brand, not like a common word.
@@ -131,12 +131,6 @@ def homophones(name: str, sounds: SoundTable, *, limit: int = 400) -> list[str]:
             if len(out) >= limit:
                 return out
     return out
-
-
-REVERSE_LEET: dict[str, tuple[str, ...]] = {}
-for _digit, _letter in LEET.items():
-    REVERSE_LEET[_letter] = (*REVERSE_LEET.get(_letter, ()), _digit)
-REVERSE_LEET["l"] = ("1", "|")
 
 
 def look_alike_forms(name: str) -> list[str]:

@@ -17,7 +17,7 @@ from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.actors import SYSTEM, Role
 from probandi.domain.errors import DomainError
-from probandi.entrypoints.api.routes.registry import parse_brand_rows
+from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.entrypoints.cli.screen import screen
 from probandi.queries.audit import verify_audit
 from probandi.services.brands import import_brands

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from probandi.domain.actors import Role
-from probandi.domain.commands import BrandFields, SaveBrand, SetFxRate
+from probandi.domain.commands import SaveBrand, SetFxRate
 from probandi.domain.errors import InvalidInput
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.schemas import BrandIn, BrandOut, FxRateIn, RightsHolderIn
+from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.queries.audit import recent_entries
 from probandi.services import views
 from probandi.services.access import require_role
@@ -57,31 +54,6 @@ def put_brand(brand_id: str, body: BrandIn, actor: CurrentActor, svc: Svc) -> Br
 def remove_brand(brand_id: str, actor: CurrentActor, svc: Svc) -> Response:
     delete_brand(brand_id, actor, svc=svc)
     return Response(status_code=204)
-
-
-def parse_brand_rows(content_type: str, raw: bytes) -> list[BrandFields]:
-    """CSV (name,aliases,gated with | between aliases) or a JSON list of brands."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("the file is not UTF-8", field="body") from exc
-    try:
-        if "csv" in content_type:
-            items: list[Any] = [
-                {
-                    "name": (r.get("name") or r.get("brand") or "").strip(),
-                    "aliases": [a for a in (r.get("aliases") or "").split("|") if a.strip()],
-                    "gated": (r.get("gated") or "true").strip().lower() not in ("false", "0", "no"),
-                }
-                for r in csv.DictReader(io.StringIO(text))
-            ]
-        else:
-            items = json.loads(text)
-            if not isinstance(items, list):
-                raise InvalidInput("expected a JSON list of brands", field="body")
-        return [BrandIn.model_validate(item).to_fields() for item in items]
-    except (ValidationError, json.JSONDecodeError, csv.Error) as exc:
-        raise InvalidInput(f"bad brand file: {str(exc)[:300]}", field="body") from exc
 
 
 @router.post(
