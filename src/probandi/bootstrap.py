@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import holidays as holiday_data
@@ -13,6 +12,7 @@ from probandi.adapters.db.engine import make_engine
 from probandi.adapters.db.migrate import upgrade
 from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
+from probandi.adapters.db.write_lock import WriteLock
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.screening.cache import AliasScreenerCache
 from probandi.adapters.screening.screener import EngineScreener
@@ -32,6 +32,7 @@ class Runtime:
     services: Services
     writer: Engine
     reader: Engine
+    write_lock: WriteLock | None = None  # SQLite only: its one writer, queued in-process
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -56,7 +57,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     clock = clock or SystemClock()
     write_sessions = sessionmaker(writer, expire_on_commit=False)
     read_sessions = sessionmaker(reader, expire_on_commit=False)
-    lock = threading.RLock() if writer.dialect.name == "sqlite" else None
+    lock = WriteLock() if writer.dialect.name == "sqlite" else None
     versions = RegistryVersionCache()
     services = Services(
         uow=lambda: SqlUnitOfWork(write_sessions, clock, lock, versions),
@@ -70,4 +71,4 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
         ),
     )
-    return Runtime(settings, services, writer, reader)
+    return Runtime(settings, services, writer, reader, lock)

@@ -24,6 +24,7 @@ from probandi.adapters.db.repositories import (
     SqlStatementRepository,
     SqlTaskRepository,
     SqlVoucherRepository,
+    core,
 )
 from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_of
 from probandi.domain.audit import AuditEntry, chain_hash
@@ -120,7 +121,7 @@ class SqlUnitOfWork:
         if self._outbox:
             # Core statements on the session's connection: no ORM bookkeeping for
             # append-only rows nobody reads back in this transaction.
-            self.session.connection().execute(INSERT_OUTBOX, self._outbox)
+            core(self.session).execute(INSERT_OUTBOX, self._outbox)
         if self._audit:
             self._seal()
         self.session.commit()
@@ -134,7 +135,7 @@ class SqlUnitOfWork:
         # Locking the lane's head serializes its appenders, so no chain ever forks; the lock
         # is taken last, just before commit, so it is held as briefly as possible, and
         # writers of different lanes do not wait for each other (ADR 0002).
-        conn = self.session.connection()
+        conn = core(self.session)
         lane = lane_of(self._audit[0].subject)
         head = conn.execute(LOCK_HEAD, {"b_lane": lane}).one()
         seq, prev = head.seq, head.hash
