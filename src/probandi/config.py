@@ -28,8 +28,8 @@ class Settings:
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)
     tick_interval_seconds: float = 60.0
-    # Threads running use cases; None picks by database: SQLite has one writer, so more
-    # threads overlap the work outside its lock (8); PostgreSQL queues on row locks (4).
+    # Threads running use cases (None: 8). On PostgreSQL they overlap the round trips of
+    # concurrent requests; on SQLite the listing push mostly runs inline (ADR 0004).
     worker_threads: int | None = None
     secure_cookies: bool = False
     policy: Policy = field(default_factory=Policy)
@@ -61,6 +61,4 @@ class Settings:
 
 
 def worker_threads(settings: Settings) -> int:
-    if settings.worker_threads:
-        return settings.worker_threads
-    return 8 if settings.database_url.startswith("sqlite") else 4
+    return settings.worker_threads or 8

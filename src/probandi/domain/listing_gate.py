@@ -74,6 +74,15 @@ class GateEvent:
     after: GateState
     at: datetime
 
+    @property
+    def leaves_review(self) -> bool:
+        """Out of review by an edit: its open task and undecided proof are void.
+
+        Only a listing in review has an open task or vouchers awaiting a decision, so
+        edits of listings in other states need not look for them.
+        """
+        return self.before is GateState.IN_REVIEW and self.after is not GateState.IN_REVIEW
+
 
 @dataclass(frozen=True)
 class Gate:

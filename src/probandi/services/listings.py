@@ -77,14 +77,14 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     matches = screener.screen(cmd.content.screened_fields())
     with svc.uow() as uow:
         now = svc.clock.now()
-        seller = uow.sellers.get(cmd.seller_id)
+        existing, seller = uow.listings.get_with_seller(cmd.listing_id, cmd.seller_id)
         if seller is None:
             raise InvalidInput(
                 f"unknown seller {cmd.seller_id!r}; push it first", field="seller_id"
             )
         due = svc.calendar.add_working_days(now, svc.policy.proof_deadline_working_days)
         outcome = apply_upsert(
-            uow.listings.get(cmd.listing_id),
+            existing,
             listing_id=cmd.listing_id,
             seller_id=cmd.seller_id,
             content=cmd.content,
@@ -125,7 +125,7 @@ def _persist_outcome(
     # One audit entry per gate move carries the edit too: the platform pushes all day,
     # and every entry is hashed under the lane's lock.
     for event in outcome.events:
-        if event.action in (GateAction.CLEAR, GateAction.REGATE):
+        if event.leaves_review:
             withdraw_pending_proof(uow, actor, listing.id, now)
         if event.action in (GateAction.HOLD, GateAction.REGATE):
             statement = hold_statement(

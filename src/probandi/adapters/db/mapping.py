@@ -66,6 +66,28 @@ def seller_to_domain(row: SellerFields) -> Seller:
     )
 
 
+class PrefixedSellerFields(Protocol):
+    """A seller's columns labelled s_* beside another table's in one select."""
+
+    s_id: str
+    s_kind: str
+    s_legal_name: str
+    s_address: str
+    s_tax_id: str | None
+    s_display_name: str | None
+
+
+def prefixed_seller_to_domain(row: PrefixedSellerFields) -> Seller:
+    return Seller(
+        row.s_id,
+        SellerKind(row.s_kind),
+        row.s_legal_name,
+        row.s_address,
+        row.s_tax_id,
+        row.s_display_name,
+    )
+
+
 def _terms_to_json(terms: ApprovedTerms | None) -> dict[str, Any] | None:
     if terms is None:
         return None

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from probandi.adapters.db.repositories import (
@@ -43,8 +43,39 @@ def lane_of(subject: str) -> int:
     return zlib.crc32(subject.encode()) % AUDIT_LANES
 
 
-INSERT_AUDIT = insert(table_of(AuditRow))
-INSERT_OUTBOX = insert(table_of(OutboxRow))
+AUDIT, OUTBOX = table_of(AuditRow), table_of(OutboxRow)
+INSERT_AUDIT = insert(AUDIT)
+INSERT_OUTBOX = insert(OUTBOX)
+AUDIT_COLUMNS = ("lane", "lane_seq", "at", "actor", "tag", "subject", "prev_hash", "hash", "data")
+OUTBOX_COLUMNS = ("topic", "payload", "attempts", "created_at")
+
+
+def _row(table: Table, columns: tuple[str, ...], prefix: str) -> dict[str, Any]:
+    return {c: bindparam(f"{prefix}{c}", type_=table.c[c].type) for c in columns}
+
+
+def _sealing_statement(with_outbox: bool) -> Insert:
+    # One row per table: SQLAlchemy caches the compiled form of a single-row VALUES, not of
+    # a multi-row one, and compiling costs more than the round trip it saves.
+    moved = (
+        update(HEAD)
+        .where(HEAD.c.id == bindparam("b_lane"))
+        .values(seq=bindparam("b_seq"), hash=bindparam("b_hash"))
+    )
+    stmt = insert(AUDIT).values(_row(AUDIT, AUDIT_COLUMNS, "a_")).add_cte(moved.cte("moved_head"))
+    if with_outbox:
+        published = insert(OUTBOX).values(_row(OUTBOX, OUTBOX_COLUMNS, "o_"))
+        stmt = stmt.add_cte(published.cte("published"))
+    return stmt
+
+
+# PostgreSQL: a push's one audit entry, the head move and its one outbox message in one
+# round trip. Data-modifying CTEs always run to completion, referenced or not.
+SEAL_ONE = {False: _sealing_statement(False), True: _sealing_statement(True)}
+
+
+def _prefixed(prefix: str, row: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"{prefix}{k}": v for k, v in row.items()}
 
 
 def normalized(entry: AuditEntry) -> AuditEntry:
@@ -118,12 +149,13 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.flush()
-        if self._outbox:
+        outbox = self._outbox
+        if self._audit:
+            outbox = self._seal(outbox)
+        if outbox:
             # Core statements on the session's connection: no ORM bookkeeping for
             # append-only rows nobody reads back in this transaction.
-            core(self.session).execute(INSERT_OUTBOX, self._outbox)
-        if self._audit:
-            self._seal()
+            core(self.session).execute(INSERT_OUTBOX, outbox)
         self.session.commit()
         self._committed = True
         if self.brands.bumped:
@@ -131,7 +163,8 @@ class SqlUnitOfWork:
         self._audit.clear()
         self._outbox.clear()
 
-    def _seal(self) -> None:
+    def _seal(self, outbox: list[dict[str, object]]) -> list[dict[str, object]]:
+        """Chain and write the audit entries; returns the outbox rows still to write."""
         # Locking the lane's head serializes its appenders, so no chain ever forks; the lock
         # is taken last, just before commit, so it is held as briefly as possible, and
         # writers of different lanes do not wait for each other (ADR 0002).
@@ -157,5 +190,12 @@ class SqlUnitOfWork:
                 }
             )
             prev = digest
+        if conn.dialect.name == "postgresql" and len(rows) == 1 and len(outbox) <= 1:
+            params = {"b_lane": lane, "b_seq": seq, "b_hash": prev} | _prefixed("a_", rows[0])
+            if outbox:
+                params |= _prefixed("o_", outbox[0])
+            conn.execute(SEAL_ONE[bool(outbox)], params)
+            return []
         conn.execute(INSERT_AUDIT, rows)
         conn.execute(MOVE_HEAD, {"b_lane": lane, "seq": seq, "hash": prev})
+        return outbox
