@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import holidays as holiday_data
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
 from probandi.adapters.db.engine import make_engine
@@ -33,10 +34,22 @@ class Runtime:
     writer: Engine
     reader: Engine
     write_lock: WriteLock | None = None  # SQLite only: its one writer, queued in-process
+    # PostgreSQL only: the same services over an asyncio engine, for short writes run on
+    # the event loop in a greenlet (ADR 0004); None on SQLite.
+    loop_services: Services | None = None
+    loop_writer: AsyncEngine | None = None
 
     def dispose(self) -> None:
         self.writer.dispose()
         self.reader.dispose()
+        if self.loop_writer is not None:
+            # Connections of an asyncio pool are closed by `aclose()` on the server's loop;
+            # here only the pool itself is dropped.
+            self.loop_writer.sync_engine.dispose(close=False)
+
+    async def aclose(self) -> None:
+        if self.loop_writer is not None:
+            await self.loop_writer.dispose()
 
 
 def working_calendar(settings: Settings) -> WorkingCalendar:
@@ -71,4 +84,13 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
         ),
     )
-    return Runtime(settings, services, writer, reader, lock)
+    if writer.dialect.name != "postgresql":
+        return Runtime(settings, services, writer, reader, lock)
+    loop_writer = create_async_engine(
+        settings.database_url, pool_size=20, max_overflow=10, pool_recycle=1800
+    )
+    loop_sessions = sessionmaker(loop_writer.sync_engine, expire_on_commit=False)
+    loop_services = replace(
+        services, uow=lambda: SqlUnitOfWork(loop_sessions, clock, None, versions)
+    )
+    return Runtime(settings, services, writer, reader, None, loop_services, loop_writer)

@@ -114,6 +114,7 @@ def create_app(
         yield
         if task:
             task.cancel()
+        await runtime.aclose()
 
     app = FastAPI(
         title="probandi",

@@ -1,33 +1,39 @@
-"""Where a short write use case runs: inline on SQLite's free writer, else in a thread."""
+"""Where a short write use case runs: on the event loop when it can, else in a thread."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TypeVar
 
 from fastapi import Request
+from sqlalchemy.util import greenlet_spawn
 from starlette.concurrency import run_in_threadpool
 
 from probandi.bootstrap import Runtime
+from probandi.services.context import Services
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 
-async def run_write(request: Request, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run fn inline when SQLite's writer is free and nobody queues for it (ADR 0004).
+async def run_write(request: Request, use_case: Callable[[Services], T]) -> T:
+    """Run a short write use case (a listing push) without a thread hand-off (ADR 0004).
 
-    SQLite writes one transaction at a time, and a listing push is a millisecond of
-    CPU under the GIL; handing it to a worker thread cost more in GIL hand-offs between
-    threads than the push itself (measured at 16 clients). When the writer is busy (a
-    worker thread holds or awaits it), or on PostgreSQL, the call waits in the thread pool
-    instead, so the event loop never blocks on a lock.
+    A push is about a millisecond of CPU under the GIL, and handing it to a worker thread
+    cost more in GIL hand-offs than the push itself (measured at 16 clients).
+    - SQLite writes one transaction at a time: the push runs inline when the writer is
+      free and no thread queues for it; otherwise it waits in the thread pool, so the
+      event loop never blocks on the lock.
+    - PostgreSQL: the push runs in a greenlet on the event loop over an asyncio engine;
+      its round trips yield to other requests, which are served in arrival order.
     """
     runtime: Runtime = request.app.state.runtime
     lock = runtime.write_lock
     if lock is not None and lock.try_uncontended():
         try:
-            return fn(*args, **kwargs)
+            return use_case(runtime.services)
         finally:
             lock.release()
-    return await run_in_threadpool(fn, *args, **kwargs)
+    if runtime.loop_services is not None:
+        result: T = await greenlet_spawn(use_case, runtime.loop_services)
+        return result
+    return await run_in_threadpool(use_case, runtime.services)

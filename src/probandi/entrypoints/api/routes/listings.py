@@ -70,28 +70,25 @@ def _upsert_write(listing_id: str, body: ListingIn, actor: Actor, svc: Services)
     )
 
 
-async def _upsert(
-    request: Request, listing_id: str, body: ListingIn, actor: Actor, svc: Services
-) -> Response:
-    # The platform's hot path: the whole use case in one call, inline or in one thread.
-    return await run_write(request, _upsert_write, listing_id, body, actor, svc)
+async def _upsert(request: Request, listing_id: str, body: ListingIn, actor: Actor) -> Response:
+    # The platform's hot path: the whole use case in one call; run_write picks where it
+    # runs, and with which wiring of the services.
+    return await run_write(request, lambda svc: _upsert_write(listing_id, body, actor, svc))
 
 
 @router.put("/listings/{listing_id}", response_model=ListingOut)
 async def put_listing(
-    request: Request, listing_id: str, body: ListingIn, actor: CurrentActor, svc: Svc
+    request: Request, listing_id: str, body: ListingIn, actor: CurrentActor
 ) -> Response:
     """Create or edit a listing; the answer says whether it is publishable and why not."""
-    return await _upsert(request, listing_id, body, actor, svc)
+    return await _upsert(request, listing_id, body, actor)
 
 
 @router.post("/listings", response_model=ListingOut, status_code=201)
-async def post_listing(
-    request: Request, body: ListingCreateIn, actor: CurrentActor, svc: Svc
-) -> Response:
+async def post_listing(request: Request, body: ListingCreateIn, actor: CurrentActor) -> Response:
     """The same upsert with the listing id in the body."""
     fields = body.model_dump(exclude={"id"})
-    return await _upsert(request, body.id, ListingIn.model_validate(fields), actor, svc)
+    return await _upsert(request, body.id, ListingIn.model_validate(fields), actor)
 
 
 @router.get("/listings", response_model=ListingPage)
