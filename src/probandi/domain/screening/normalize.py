@@ -101,6 +101,9 @@ def squeeze(folded: str, origin: list[int]) -> tuple[str, list[int]]:
     return "".join(ch for ch, _ in kept), [o for _, o in kept]
 
 
+_LEET_TABLE = str.maketrans(LEET)
+
+
 def deleet(text: str) -> str:
     """Digits and signs read as letters; same length, so offsets still hold."""
-    return "".join(LEET.get(ch, ch) for ch in text)
+    return text.translate(_LEET_TABLE)
