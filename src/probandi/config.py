@@ -28,9 +28,9 @@ class Settings:
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)
     tick_interval_seconds: float = 60.0
-    # Threads running use cases (None: 8). On PostgreSQL they overlap the round trips of
-    # concurrent requests; on SQLite the listing push mostly runs inline (ADR 0004).
-    worker_threads: int | None = None
+    # Threads running use cases. The listing push runs on the event loop instead (ADR 0004);
+    # uploads, reviews and reads use these.
+    worker_threads: int = 8
     secure_cookies: bool = False
     policy: Policy = field(default_factory=Policy)
 
@@ -48,9 +48,7 @@ class Settings:
             extra_working_days=_dates(e.get("PROBANDI_EXTRA_WORKING_DAYS", "")),
             tick_interval_seconds=float(e.get("PROBANDI_TICK_SECONDS", base.tick_interval_seconds)),
             secure_cookies=e.get("PROBANDI_SECURE_COOKIES", "") == "1",
-            worker_threads=int(e["PROBANDI_WORKER_THREADS"])
-            if e.get("PROBANDI_WORKER_THREADS")
-            else None,
+            worker_threads=int(e.get("PROBANDI_WORKER_THREADS") or base.worker_threads),
         )
 
     def redacted_database_url(self) -> str:
@@ -58,7 +56,3 @@ class Settings:
         from sqlalchemy.engine import make_url
 
         return make_url(self.database_url).render_as_string(hide_password=True)
-
-
-def worker_threads(settings: Settings) -> int:
-    return settings.worker_threads or 8

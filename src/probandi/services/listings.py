@@ -69,7 +69,7 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
 
 def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     # Screening is pure and needs only the registry: done before the write transaction,
-    # so it never holds the database's write lock (SQLite has one writer at a time).
+    # which it would otherwise lengthen (SQLite has one writer at a time).
     screener = svc.screeners.recent()
     if screener is None:
         with svc.reader() as reader:

@@ -165,16 +165,16 @@ def _reject_automatically(
 ) -> VoucherResult:
     voucher = voucher.apply(VoucherAction.REJECT, at=now)
     uow.vouchers.add(voucher)
+    hard = tuple(f for f in voucher.findings if f.severity.value == "hard")
     record(
         uow,
         actor,
         "voucher:rejected:automatically",
         f"voucher:{voucher.id}",
         now,
-        findings=[f.code for f in voucher.findings if f.severity.value == "hard"],
+        findings=[f.code for f in hard],
     )
     pending = [v for v in existing if v.status is VoucherStatus.PENDING_REVIEW]
-    hard = tuple(f for f in voucher.findings if f.severity.value == "hard")
     statement = StatementOfReasons(
         id=uuid.uuid4().hex,
         listing_id=listing.id,

@@ -172,7 +172,6 @@ class SqlSellerRepository:
         self.s = session
 
     def get(self, seller_id: str) -> Seller | None:
-        # Read on every listing push: a Core select skips the identity map's costs.
         row = core(self.s).execute(GET_SELLER, {"b_id": seller_id}).one_or_none()
         return mapping.seller_to_domain(row) if row else None
 

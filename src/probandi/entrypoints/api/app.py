@@ -20,7 +20,7 @@ from probandi import __version__
 from probandi.adapters.db.idempotency import SqlIdempotencyStore
 from probandi.adapters.screening.screener import CatalogEngineCache
 from probandi.bootstrap import Runtime, bootstrap
-from probandi.config import Settings, worker_threads
+from probandi.config import Settings
 from probandi.entrypoints.api import problems
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
@@ -103,7 +103,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads(settings)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Build the screener now (language tables, automata), then keep everything that
         # lives as long as the server out of the collector's full scans, which otherwise
         # show up as CPU and latency spikes.

@@ -61,8 +61,8 @@ def _upsert_write(listing_id: str, body: ListingIn, actor: Actor, svc: Services)
         UpsertListing(actor, listing_id, body.seller_id, body.to_content()), svc=svc
     )
     out = ListingOut.from_domain(result.listing, result.seller, result.changed_aspects)
-    # Serialized here, in the worker thread: the model is built from our own domain
-    # object, so FastAPI's second validation against response_model would only cost time.
+    # Serialized here: the model is built from our own domain object, so FastAPI's second
+    # validation against response_model would only cost time.
     return Response(
         out.model_dump_json(),
         status_code=201 if result.created else 200,
