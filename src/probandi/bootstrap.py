@@ -90,11 +90,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         settings.database_url, pool_size=20, max_overflow=10, pool_recycle=1800
     )
     loop_sessions = sessionmaker(loop_writer.sync_engine, expire_on_commit=False)
-    # Reads go through the asyncio engine too, so a push that must first refresh its
-    # screener from the registry does not block the event loop on a round trip.
     loop_services = replace(
-        services,
-        uow=lambda: SqlUnitOfWork(loop_sessions, clock, None, versions),
-        reader=lambda: SqlUnitOfWork(loop_sessions, clock, versions=versions),
+        services, uow=lambda: SqlUnitOfWork(loop_sessions, clock, None, versions)
     )
     return Runtime(settings, services, writer, reader, None, loop_services, loop_writer)
