@@ -35,3 +35,20 @@ def test_unknown_routes_and_methods_are_problems(world: World) -> None:
     r = world.platform("DELETE", "/v1/listings/L1")
     assert r.status_code == 405
     assert r.json()["code"] == "method_not_allowed"
+
+
+def test_openapi_documents_errors_as_problems_and_creation_as_201(world: World) -> None:
+    doc = world.http.get("/openapi.json").json()
+    put = doc["paths"]["/v1/listings/{listing_id}"]["put"]["responses"]
+    assert {"200", "201"} <= set(put)
+    for status in ("401", "404", "409", "422"):
+        content = put[status]["content"]
+        assert list(content) == ["application/problem+json"], status
+        assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+    problem = doc["components"]["schemas"]["Problem"]
+    assert {"type", "title", "status", "code", "detail"} <= set(problem["required"])
+    # An actual error matches what the document promises.
+    r = world.platform("PUT", "/v1/listings/L1", json={"title": ""})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    assert set(problem["required"]) <= set(r.json())

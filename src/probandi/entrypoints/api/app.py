@@ -133,7 +133,7 @@ def create_app(
     app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
     for module in (listings, vouchers, review, registry, screen):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=problems.problem_responses())
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from probandi.domain import errors
@@ -36,6 +37,42 @@ HTTP_CODES = {
     422: "validation_error",
     429: "too_many_requests",
 }
+
+
+# What the OpenAPI document promises for errors, on every /v1 route.
+DOCUMENTED = {
+    400: "Malformed request (for example a body that is not JSON).",
+    401: "No API key, or an unknown or revoked one.",
+    403: "The caller's party may not do this.",
+    404: "No such resource, or not one the caller may see.",
+    409: "A conflict: a state that does not allow this, a race lost, an idempotency key in use.",
+    413: "The body or upload is too large.",
+    415: "The upload's type is not accepted, or its bytes do not match it.",
+    422: "The request does not match the schema, or a field is invalid.",
+    500: "An unexpected error; it has been logged.",
+}
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details with a stable `code`; some problems carry more fields
+    (`errors` for a schema mismatch, the offending `field`, ...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """`responses=` for routers: every documented error is application/problem+json."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": text, "content": {PROBLEM: {"schema": schema}}}
+        for status, text in DOCUMENTED.items()
+    }
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -91,6 +128,18 @@ async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
+    """Error handlers, and the Problem schema in the OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()  # FastAPI keeps this very dict as app.openapi_schema
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema()
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(errors.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)

@@ -76,7 +76,11 @@ async def _upsert(request: Request, listing_id: str, body: ListingIn, actor: Act
     return await run_write(request, lambda svc: _upsert_write(listing_id, body, actor, svc))
 
 
-@router.put("/listings/{listing_id}", response_model=ListingOut)
+@router.put(
+    "/listings/{listing_id}",
+    response_model=ListingOut,
+    responses={201: {"model": ListingOut, "description": "Created"}},
+)
 async def put_listing(
     request: Request, listing_id: str, body: ListingIn, actor: CurrentActor
 ) -> Response:
