@@ -41,6 +41,8 @@ def test_openapi_documents_errors_as_problems_and_creation_as_201(world: World) 
     doc = world.http.get("/openapi.json").json()
     put = doc["paths"]["/v1/listings/{listing_id}"]["put"]["responses"]
     assert {"200", "201"} <= set(put)
+    for path, method in (("/v1/sellers/{seller_id}", "put"), ("/v1/listings", "post")):
+        assert {"200", "201"} <= set(doc["paths"][path][method]["responses"]), path
     for status in ("401", "404", "409", "422"):
         content = put[status]["content"]
         assert list(content) == ["application/problem+json"], status

@@ -30,7 +30,11 @@ from probandi.services.listings import upsert_listing, upsert_seller
 router = APIRouter(prefix="/v1", tags=["listings"])
 
 
-@router.put("/sellers/{seller_id}", response_model=SellerOut)
+@router.put(
+    "/sellers/{seller_id}",
+    response_model=SellerOut,
+    responses={201: {"model": SellerOut, "description": "Created"}},
+)
 def put_seller(
     seller_id: str, body: SellerIn, actor: CurrentActor, svc: Svc, response: Response
 ) -> SellerOut:
@@ -88,7 +92,12 @@ async def put_listing(
     return await _upsert(request, listing_id, body, actor)
 
 
-@router.post("/listings", response_model=ListingOut, status_code=201)
+@router.post(
+    "/listings",
+    response_model=ListingOut,
+    status_code=201,
+    responses={200: {"model": ListingOut, "description": "Updated: the id was known"}},
+)
 async def post_listing(request: Request, body: ListingCreateIn, actor: CurrentActor) -> Response:
     """The same upsert with the listing id in the body."""
     fields = body.model_dump(exclude={"id"})
