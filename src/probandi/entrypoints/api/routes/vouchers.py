@@ -77,7 +77,19 @@ def get_voucher(voucher_id: str, actor: CurrentActor, svc: Svc) -> VoucherOut:
     return VoucherOut.from_domain(views.get_voucher(voucher_id, actor, svc=svc))
 
 
-@router.get("/vouchers/{voucher_id}/file")
+@router.get(
+    "/vouchers/{voucher_id}/file",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The stored bytes, as uploaded",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ("application/pdf", "image/jpeg", "image/png")
+            },
+        }
+    },
+)
 def get_voucher_file(voucher_id: str, actor: CurrentActor, svc: Svc) -> Response:
     """The stored bytes, served with their verified type and as an attachment."""
     voucher, data = views.voucher_file(voucher_id, actor, svc=svc)
