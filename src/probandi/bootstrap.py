@@ -14,7 +14,9 @@ from probandi.adapters.db.migrate import upgrade
 from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
 from probandi.adapters.db.write_lock import WriteLock
+from probandi.adapters.forensics.fingerprint_index import FingerprintIndex
 from probandi.adapters.forensics.inspect import UploadInspector
+from probandi.adapters.forensics.reader import ForensicReader
 from probandi.adapters.screening.cache import AliasScreenerCache
 from probandi.adapters.screening.screener import EngineScreener
 from probandi.adapters.storage.files import LocalFileStore
@@ -83,6 +85,8 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         inspector=UploadInspector(
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
         ),
+        forensics=ForensicReader(settings.max_fingerprint_pages),
+        near_index=FingerprintIndex(settings.index_shard_size),
     )
     if writer.dialect.name != "postgresql":
         return Runtime(settings, services, writer, reader, lock)

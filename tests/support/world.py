@@ -17,7 +17,7 @@ from probandi.domain.actors import Role
 from probandi.services.keys import create_api_key
 
 INVOICE_ISSUER = "上海奢品供应链有限公司"
-INVOICE_ISSUER_TAX_ID = "91310000MA1FL0XX3B"
+INVOICE_ISSUER_TAX_ID = "91310000MA1FL0XX7Y"
 
 
 def invoice_image(seed: int, *, fmt: str = "PNG", lines: tuple[str, ...] = ()) -> bytes:

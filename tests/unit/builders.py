@@ -32,7 +32,7 @@ POLICY = Policy()
 SELLER_LEGAL_NAME = "上海某某有限公司"
 SELLER_TAX_ID = "91310000MA1AAAAA1A"
 DISTRIBUTOR_NAME = "上海奢品供应链有限公司"
-DISTRIBUTOR_TAX_ID = "91310000MA1FL0XX3B"
+DISTRIBUTOR_TAX_ID = "91310000MA1FL0XX7Y"
 
 
 def money(amount: str | int | Decimal, currency: str = "CNY") -> Money:

@@ -333,8 +333,14 @@ CHECKS: tuple[Callable[[CheckContext], list[Finding]], ...] = (
 )
 
 
+SEVERITY_ORDER = {Severity.HARD: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def ordered(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
+    """Hard findings first, then warnings, then information; stable within each."""
+    return tuple(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]))
+
+
 def run_checks(ctx: CheckContext) -> tuple[Finding, ...]:
     """Every check, in a fixed order; hard findings first in the result."""
-    findings = [f for check in CHECKS for f in check(ctx)]
-    order = {Severity.HARD: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return tuple(sorted(findings, key=lambda f: order[f.severity]))
+    return ordered([f for check in CHECKS for f in check(ctx)])

@@ -20,3 +20,8 @@ class Policy:
     review_lease: timedelta = timedelta(minutes=15)
     appeal_window_days: int = 183  # internal complaint open 6 months (DSA Art. 20)
     max_vouchers_per_listing: int = 20
+    # Voucher forensics: Meta's PDQ match threshold and quality floor.
+    near_duplicate_distance: int = 31  # of 256 bits
+    min_pdq_quality: int = 50
+    compared_candidates: int = 8  # nearest other vouchers compared image to image
+    template_cluster_sellers: int = 3  # sellers sharing a template that make a cluster

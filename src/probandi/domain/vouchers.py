@@ -126,6 +126,8 @@ class Voucher:
     status: VoucherStatus = VoucherStatus.PENDING_REVIEW
     findings: tuple[Finding, ...] = ()
     decided_at: datetime | None = None
+    units_claimed: int = 0  # the listing stock this document was submitted to cover
+    qr_payload: str | None = None  # the QR code read from the file, if any
 
     def apply(self, action: VoucherAction, *, at: datetime) -> Voucher:
         target = VOUCHER_TRANSITIONS.get((self.status, action))

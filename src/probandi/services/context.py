@@ -10,9 +10,11 @@ from probandi.domain.policy import Policy
 from probandi.services.ports import (
     Clock,
     FileStore,
+    NearDuplicateIndex,
     ScreenerCache,
     UnitOfWork,
     UploadInspector,
+    VoucherForensics,
 )
 
 
@@ -28,3 +30,5 @@ class Services:
     screeners: ScreenerCache
     files: FileStore
     inspector: UploadInspector
+    forensics: VoucherForensics
+    near_index: NearDuplicateIndex

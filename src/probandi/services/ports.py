@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
@@ -11,13 +11,15 @@ from typing import Protocol, Self
 from probandi.domain.audit import AuditEntry
 from probandi.domain.brands import Brand
 from probandi.domain.checks import PriorUse
+from probandi.domain.forensics.findings import PriorDocumentUse
+from probandi.domain.forensics.model import DocumentFacts, ImageDiff, NearMatch, PageFingerprint
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable
 from probandi.domain.review import ReviewTask
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons
-from probandi.domain.vouchers import StoredFile, Voucher
+from probandi.domain.vouchers import Declaration, StoredFile, Voucher
 
 
 class Clock(Protocol):
@@ -112,6 +114,59 @@ class VoucherRepository(Protocol):
 
     def uses_of_file(self, sha256: str) -> list[PriorUse]: ...
 
+    def get_many(self, voucher_ids: Collection[str]) -> dict[str, Voucher]: ...
+
+    def same_document(self, declaration: Declaration) -> list[PriorDocumentUse]:
+        """Vouchers that declared the same issuer and document number."""
+        ...
+
+
+class FingerprintRepository(Protocol):
+    def lock_intake(self) -> None:
+        """Serialize voucher intake until the transaction ends."""
+        ...
+
+    def add(self, voucher_id: str, seller_id: str, prints: Sequence[PageFingerprint]) -> None: ...
+
+    def since(self, seq: int, min_quality: int, limit: int) -> list[tuple[int, str]]: ...
+
+    def owners(self, seqs: Collection[int]) -> dict[int, tuple[str, int, str]]: ...
+
+    def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None: ...
+
+
+class NearDuplicateIndex(Protocol):
+    """Matchable fingerprints of every voucher, kept in step with the database."""
+
+    @property
+    def high_water(self) -> int:
+        """The highest fingerprint sequence number added."""
+        ...
+
+    def add(self, entries: Sequence[tuple[int, str]]) -> None:
+        """(seq, pdq hex) in ascending seq; entries at or below the high water are skipped."""
+        ...
+
+    def search(self, pdq: str, radius: int) -> list[tuple[int, int]]:
+        """(seq, distance) of every fingerprint within `radius` bits, nearest first."""
+        ...
+
+
+class VoucherForensics(Protocol):
+    """Reads fingerprints, QR payload and metadata of a file; compares two pages."""
+
+    def read(self, data: bytes, media_type: str) -> DocumentFacts: ...
+
+    def compare(
+        self,
+        ours: bytes,
+        ours_type: str,
+        page: int,
+        theirs: bytes,
+        theirs_type: str,
+        other_page: int,
+    ) -> ImageDiff: ...
+
 
 class TaskRepository(Protocol):
     def get(self, task_id: str) -> ReviewTask | None: ...
@@ -188,6 +243,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def fingerprints(self) -> FingerprintRepository: ...
 
     def __enter__(self) -> Self: ...
 

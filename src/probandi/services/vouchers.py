@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
-from probandi.domain.checks import CheckContext, run_checks
+from probandi.domain.checks import CheckContext, ordered, run_checks
 from probandi.domain.commands import SubmitVoucher
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.listing_gate import GateAction, GateState
@@ -25,6 +25,7 @@ from probandi.domain.vouchers import (
 from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
+from probandi.services.forensics import examine
 from probandi.services.ports import UnitOfWork
 
 NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
@@ -43,7 +44,9 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
     require_role(cmd.actor, Role.SELLER)
     check_declaration(cmd.kind, cmd.declaration)
     stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)  # before any write
+    facts = svc.forensics.read(cmd.data, stored.media_type)  # CPU work, outside the transaction
     with svc.uow() as uow:
+        uow.fingerprints.lock_intake()
         now = svc.clock.now()
         listing = visible_listing(cmd.actor, uow.listings.get(cmd.listing_id), cmd.listing_id)
         if listing.gate.state not in NEEDS_PROOF:
@@ -60,7 +63,20 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
         if fresh:
             uow.on_rollback(lambda: svc.files.discard(sha256))
         brands = tuple(b for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid)))
-        findings = run_checks(
+        voucher_id = uuid.uuid4().hex
+        examination = examine(
+            uow,
+            svc,
+            voucher_id=voucher_id,
+            seller=seller,
+            listing=listing,
+            declaration=cmd.declaration,
+            brands=brands,
+            file=stored,
+            data=cmd.data,
+            facts=facts,
+        )
+        checked = run_checks(
             CheckContext(
                 kind=cmd.kind,
                 declaration=cmd.declaration,
@@ -74,7 +90,7 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
             )
         )
         voucher = Voucher(
-            id=uuid.uuid4().hex,
+            id=voucher_id,
             seller_id=seller.id,
             listing_id=listing.id,
             kind=cmd.kind,
@@ -82,9 +98,13 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
             filename=cmd.filename[:MAX_FILENAME] or "upload",
             declaration=cmd.declaration,
             created_at=now,
-            findings=findings,
+            findings=ordered((*checked, *examination.findings)),
+            units_claimed=listing.content.stock,
+            qr_payload=facts.qr_payload,
         )
         result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
+        uow.fingerprints.add(voucher.id, seller.id, facts.fingerprints)
+        uow.fingerprints.add_matches(voucher.id, examination.matches)
         uow.commit()
     return replace(result, voucher=redact_for(cmd.actor, result.voucher))
 

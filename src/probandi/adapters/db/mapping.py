@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from probandi.adapters.db.rows import BrandRow, ReviewTaskRow, VoucherRow
 from probandi.domain.brands import Brand, Distributor, ReferencePrice
+from probandi.domain.forensics.model import document_key
 from probandi.domain.listing_gate import Gate, GateState
 from probandi.domain.listings import ApprovedTerms, Listing, ListingContent
 from probandi.domain.money import Money
@@ -267,7 +268,14 @@ def voucher_to_domain(row: VoucherRow) -> Voucher:
             for f in row.findings
         ),
         decided_at=row.decided_at,
+        units_claimed=row.units_claimed,
+        qr_payload=row.qr_payload,
     )
+
+
+def document_key_text(declaration: Declaration) -> str | None:
+    key = document_key(declaration)
+    return "|".join(key)[:400] if key else None
 
 
 def voucher_to_row(v: Voucher, row: VoucherRow) -> None:
@@ -280,6 +288,8 @@ def voucher_to_row(v: Voucher, row: VoucherRow) -> None:
         {"code": f.code, "severity": f.severity.value, "message": f.message, "evidence": f.evidence}
         for f in v.findings
     ]
+    row.document_key = document_key_text(v.declaration)
+    row.units_claimed, row.qr_payload = v.units_claimed, v.qr_payload
 
 
 def task_to_domain(row: ReviewTaskRow) -> ReviewTask:

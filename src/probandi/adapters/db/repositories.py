@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,13 +30,14 @@ from probandi.adapters.db.rows import (
 from probandi.domain.brands import Brand
 from probandi.domain.checks import PriorUse
 from probandi.domain.errors import Conflict
+from probandi.domain.forensics.findings import PriorDocumentUse
 from probandi.domain.listing_gate import GateState
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable
 from probandi.domain.review import ReviewTask, TaskState
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons
-from probandi.domain.vouchers import Voucher
+from probandi.domain.vouchers import Declaration, Voucher, VoucherStatus
 
 _CONN = "probandi.connection"
 
@@ -299,7 +300,40 @@ class SqlVoucherRepository:
         ).all()
         return [PriorUse(r.id, r.seller_id, r.listing_id) for r in rows]
 
+    def get_many(self, voucher_ids: Collection[str]) -> dict[str, Voucher]:
+        if not voucher_ids:
+            return {}
+        rows = self.s.execute(select(VoucherRow).where(VoucherRow.id.in_(voucher_ids))).scalars()
+        return {r.id: mapping.voucher_to_domain(r) for r in rows}
 
+    def same_document(self, declaration: Declaration) -> list[PriorDocumentUse]:
+        """Vouchers that declared the same issuer and document number, oldest first."""
+        key = mapping.document_key_text(declaration)
+        if key is None:
+            return []
+        rows = self.s.execute(
+            select(
+                VoucherRow.id,
+                VoucherRow.seller_id,
+                VoucherRow.listing_id,
+                VoucherRow.units_claimed,
+                VoucherRow.status,
+            )
+            .where(VoucherRow.document_key == key)
+            .order_by(VoucherRow.created_at)
+            .limit(MAX_SAME_DOCUMENT)
+        ).all()
+        return [
+            PriorDocumentUse(
+                r.id, r.seller_id, r.listing_id, r.units_claimed, r.status in COVERING_STATUSES
+            )
+            for r in rows
+        ]
+
+
+MAX_SAME_DOCUMENT = 100
+# Vouchers whose units count against a document's quantity: not rejected, not withdrawn.
+COVERING_STATUSES = (VoucherStatus.PENDING_REVIEW.value, VoucherStatus.APPROVED.value)
 LIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 
 

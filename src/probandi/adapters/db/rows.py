@@ -8,7 +8,9 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -123,6 +125,38 @@ class VoucherRow(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    document_key: Mapped[str | None] = mapped_column(String(400), index=True)
+    units_claimed: Mapped[int] = mapped_column(Integer, server_default="0")
+    qr_payload: Mapped[str | None] = mapped_column(Text)
+
+
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class VoucherFingerprintRow(Base):
+    __tablename__ = "voucher_fingerprints"
+    seq: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    voucher_id: Mapped[str] = mapped_column(ForeignKey("vouchers.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(String(128))
+    page: Mapped[int] = mapped_column(Integer)
+    variant: Mapped[str] = mapped_column(String(8))
+    pdq: Mapped[str] = mapped_column(String(64))
+    quality: Mapped[int] = mapped_column(Integer)
+
+
+class VoucherMatchRow(Base):
+    __tablename__ = "voucher_matches"
+    id: Mapped[int] = mapped_column(SEQ, primary_key=True, autoincrement=True)
+    voucher_id: Mapped[str] = mapped_column(ForeignKey("vouchers.id"), index=True)
+    other_voucher_id: Mapped[str] = mapped_column(ForeignKey("vouchers.id"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    other_page: Mapped[int] = mapped_column(Integer)
+    distance: Mapped[int] = mapped_column(Integer)
+    relation: Mapped[str] = mapped_column(String(16))
+    legitimate: Mapped[bool] = mapped_column(Boolean)
+    differing_share: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_voucher_matches_relation", "relation", "legitimate"),)
 
 
 class ReviewTaskRow(Base):

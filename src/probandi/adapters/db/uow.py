@@ -13,6 +13,7 @@ from typing import Any, Self
 from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from probandi.adapters.db.forensics import SqlFingerprintRepository
 from probandi.adapters.db.repositories import (
     RegistryVersionCache,
     SqlApiKeyRepository,
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
         self.statements = SqlStatementRepository(s)
         self.fx = SqlFxRepository(s)
         self.api_keys = SqlApiKeyRepository(s)
+        self.fingerprints = SqlFingerprintRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []

@@ -24,7 +24,14 @@ from probandi.config import Settings
 from probandi.entrypoints.api import problems
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
-from probandi.entrypoints.api.routes import listings, registry, review, screen, vouchers
+from probandi.entrypoints.api.routes import (
+    forensics,
+    listings,
+    registry,
+    review,
+    screen,
+    vouchers,
+)
 from probandi.services.deadlines import apply_deadlines
 
 log = logging.getLogger("probandi.api")
@@ -132,7 +139,7 @@ def create_app(
     app.state.actor_cache = ActorCache()
     app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
-    for module in (listings, vouchers, review, registry, screen):
+    for module in (listings, vouchers, forensics, review, registry, screen):
         app.include_router(module.router, responses=problems.problem_responses())
 
     @app.get("/healthz", tags=["meta"])

@@ -19,6 +19,7 @@ from probandi.domain.actors import SYSTEM, Role
 from probandi.domain.errors import DomainError
 from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.entrypoints.cli.screen import screen
+from probandi.entrypoints.cli.voucher import voucher_app
 from probandi.queries.audit import verify_audit
 from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
@@ -31,6 +32,7 @@ brands_app = typer.Typer(help="The brand registry.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brands_app, name="brands")
+app.add_typer(voucher_app, name="voucher")
 app.command(name="screen")(screen)
 console = Console(stderr=True)
 

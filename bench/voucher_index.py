@@ -1,0 +1,179 @@
+"""Voucher image index: exact PDQ lookups at radius 31 in 100k, 1M and 10M stored hashes.
+
+Stored fingerprints are random 32-byte hashes plus `--planted` near-duplicates, each 1 to 31
+bits away from one of the query hashes. The index is filled through its public `add` in
+batches of 100,000 (key = row number). Per size and per `--threads` setting it prints:
+recall of the planted hashes at radius 31 (must be 1.0); p50/p99 per lookup over
+`--lookups` lookups; process RSS (VmRSS) and its growth while the index was built; and the
+memory-bandwidth floor measured in the same run: a plain `arr.sum()` over a uint64 view of
+the same number of bytes, timed between the lookups so both see the same neighbours; the
+median gives bytes / GB/s. It also times the pure-numpy chunked scan (`numpy_search`) on
+the first `--numpy-lookups` queries and checks it returns exactly what the index returns.
+
+    .venv/bin/python bench/voucher_index.py [--sizes 100000,1000000,10000000] [--lookups 200]
+
+Targets: p99 <= 1.5x the floor, and under 40 ms at 10M. The load average is printed: the
+figures mean little while something else is using the cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+
+from probandi.adapters.forensics.near_index import (
+    HASH_BITS,
+    HASH_BYTES,
+    ShardedHammingIndex,
+    numpy_search,
+)
+
+RADIUS = 31
+BATCH = 100_000
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Stored hashes, query hashes, and where each planted near-duplicate went."""
+
+    hashes: NDArray[np.uint8]
+    queries: list[bytes]
+    planted: list[tuple[int, int, int]]  # (query number, row, distance)
+
+
+def workload(n: int, lookups: int, planted: int, seed: int) -> Workload:
+    rng = np.random.default_rng(seed)
+    hashes = np.frombuffer(bytearray(rng.bytes(n * HASH_BYTES)), dtype=np.uint8)
+    hashes = hashes.reshape(n, HASH_BYTES)
+    queries = [rng.bytes(HASH_BYTES) for _ in range(lookups)]
+    rows = rng.choice(n, size=min(planted, n, lookups), replace=False)
+    placed = []
+    for number, row in enumerate(rows.tolist()):
+        distance = 1 + number % RADIUS if number else RADIUS  # always one at exactly 31
+        bits = rng.choice(HASH_BITS, size=distance, replace=False)
+        near = np.unpackbits(np.frombuffer(queries[number], dtype=np.uint8))
+        near[bits] ^= 1
+        hashes[row] = np.packbits(near)
+        placed.append((number, row, distance))
+    return Workload(hashes, queries, placed)
+
+
+def built(hashes: NDArray[np.uint8], threads: int) -> tuple[ShardedHammingIndex, float]:
+    index = ShardedHammingIndex(threads=threads)
+    started = time.perf_counter()
+    for first in range(0, len(hashes), BATCH):
+        block = hashes[first : first + BATCH]
+        index.add([(first + i, code.tobytes()) for i, code in enumerate(block)])
+    return index, time.perf_counter() - started
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def recall(index: ShardedHammingIndex, work: Workload) -> float:
+    found = 0
+    for number, row, distance in work.planted:
+        found += (row, distance) in index.search(work.queries[number], RADIUS)
+    return found / len(work.planted)
+
+
+def interleaved(
+    lookup: Callable[[bytes], object], floor: Callable[[], object], queries: list[bytes]
+) -> tuple[list[float], list[float]]:
+    """Seconds per lookup and per floor read, alternating, after a short warm-up."""
+    for query in queries[:5]:
+        lookup(query)
+        floor()
+    lookups, floors = [], []
+    for query in queries:
+        started = time.perf_counter()
+        lookup(query)
+        lookups.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        floor()
+        floors.append(time.perf_counter() - started)
+    return lookups, floors
+
+
+def percentile(seconds: list[float], q: float) -> float:
+    return float(np.percentile(seconds, q)) * 1000
+
+
+def numpy_check(index: ShardedHammingIndex, work: Workload, count: int) -> tuple[float, bool]:
+    times, same = [], True
+    for query in work.queries[:count]:
+        started = time.perf_counter()
+        expected = numpy_search(work.hashes, query, RADIUS)
+        times.append(time.perf_counter() - started)
+        same = same and index.search(query, RADIUS) == expected
+    return statistics.median(times) * 1000, same
+
+
+def run_size(n: int, args: argparse.Namespace) -> None:
+    work = workload(n, args.lookups, args.planted, seed=n)
+    words = work.hashes.view(np.uint64)
+    print(f"\n{n:,} stored hashes ({n * HASH_BYTES / 1e6:,.0f} MB), load {os.getloadavg()[0]:.2f}")
+    for threads in args.threads:
+        gc.collect()
+        before = rss_mb()
+        index, build = built(work.hashes, threads)
+        grown = rss_mb() - before
+        lookup = partial(index.search, radius=RADIUS)
+        lookups, floors = interleaved(lookup, words.sum, work.queries)
+        floor_ms = statistics.median(floors) * 1000
+        p50, p99 = percentile(lookups, 50), percentile(lookups, 99)
+        print(
+            f"  threads={threads}: built in {build:.1f} s, RSS {rss_mb():,.0f} MB (+{grown:,.0f})"
+        )
+        print(
+            f"    recall of {len(work.planted)} planted at radius {RADIUS}: {recall(index, work)}"
+        )
+        print(f"    lookup p50 {p50:.3f} ms  p99 {p99:.3f} ms  (max {max(lookups) * 1000:.3f})")
+        gbps = n * HASH_BYTES / (floor_ms / 1000) / 1e9
+        print(
+            f"    floor: sum of {n * HASH_BYTES / 1e6:,.0f} MB {floor_ms:.3f} ms ({gbps:.1f} GB/s)"
+        )
+        print(f"    p50 / floor {p50 / floor_ms:.2f}x   p99 / floor {p99 / floor_ms:.2f}x")
+        verdict = "met" if p99 <= 1.5 * floor_ms else "MISSED"
+        print(f"    target p99 <= 1.5x floor: {verdict}")
+        if n >= 10_000_000:
+            print(f"    target p99 < 40 ms at 10M: {'met' if p99 < 40 else 'MISSED'}")
+        if threads == args.threads[0] and args.numpy_lookups:
+            numpy_ms, same = numpy_check(index, work, args.numpy_lookups)
+            print(
+                f"    numpy chunked scan p50 {numpy_ms:.3f} ms ({numpy_ms / floor_ms:.2f}x floor),"
+                f" same results as the index: {same}"
+            )
+        del index
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000,10000000")
+    parser.add_argument("--lookups", type=int, default=200)
+    parser.add_argument("--planted", type=int, default=100)
+    parser.add_argument("--threads", default="1,2", help="scan threads per lookup, to compare")
+    parser.add_argument("--numpy-lookups", type=int, default=20)
+    args = parser.parse_args()
+    args.threads = [int(t) for t in args.threads.split(",")]
+    print(f"{os.cpu_count()} cores; exact scan, radius {RADIUS}, {args.lookups} lookups per size")
+    for n in (int(s) for s in args.sizes.split(",")):
+        run_size(n, args)
+
+
+if __name__ == "__main__":
+    main()

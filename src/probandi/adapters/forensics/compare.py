@@ -1,0 +1,140 @@
+"""Aligned region-by-region comparison of two page images: where do they differ?
+
+Both pages are brought to one working width. The second is searched over scale (a recycled
+copy is cropped and rescaled) and shifted into place by phase correlation, coarse then fine.
+The overlap is cut into cells; a cell differs when the blurred images differ there by more than
+re-encoding noise. The answer is the share of inked cells that differ, and the regions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageFilter
+
+from probandi.domain.forensics.model import ImageDiff
+
+Gray = NDArray[np.float32]
+
+WORK_WIDTH = 480
+COARSE_WIDTH = 160
+COARSE_SCALES = np.arange(0.80, 1.2001, 0.02)
+FINE_STEP = 0.005
+CELL = 12  # pixels at the working width
+INK = 150.0  # a cell with a pixel darker than this holds something
+CELL_DIFF = 16.0  # mean absolute difference (0-255) above which a cell differs
+MIN_PEAK = 0.05  # below this phase-correlation peak the pages are not aligned at all
+MAX_REGIONS = 24
+
+
+def _gray(image: Image.Image, width: int, scale: float = 1.0) -> Gray:
+    w = max(8, round(width * scale))
+    h = max(8, round(image.height * w / image.width))
+    small = image.convert("L").resize((w, h), Image.Resampling.BOX)
+    small = small.filter(ImageFilter.BoxBlur(1))
+    return np.asarray(small, dtype=np.float32)
+
+
+def _phase_correlate(
+    fa: NDArray[np.complex128], shape: tuple[int, int], b: Gray
+) -> tuple[float, int, int]:
+    """Peak height and the shift (dy, dx) that puts b onto a (fa: a's spectrum)."""
+    h, w = shape
+    fb = np.fft.rfft2(b[:h, :w] - b.mean(), s=(h, w))
+    cross = fa * np.conj(fb)
+    cross /= np.abs(cross) + 1e-9
+    r = np.fft.irfft2(cross, s=(h, w))
+    peak = int(np.argmax(r))
+    dy, dx = divmod(peak, w)
+    if dy > h // 2:
+        dy -= h
+    if dx > w // 2:
+        dx -= w
+    return float(r.flat[peak]), dy, dx
+
+
+def _smooth(n: float) -> int:
+    """The next size of the form 2^a * 3^b at or above n: fast for the FFT."""
+    candidates: list[int] = [2**i * 3**j for i in range(14) for j in range(3)]
+    return min(c for c in candidates if c >= n)
+
+
+def _best(
+    a: Image.Image, b: Image.Image, width: int, scales: NDArray[np.float64]
+) -> tuple[float, float, int, int]:
+    ga = _gray(a, width)
+    shape = (_smooth(ga.shape[0] * 1.25), _smooth(ga.shape[1] * 1.25))  # room for any scale
+    fa = np.fft.rfft2(ga - ga.mean(), s=shape)
+    best = (-1.0, 1.0, 0, 0)
+    for s in scales:
+        peak, dy, dx = _phase_correlate(fa, shape, _gray(b, width, float(s)))
+        if peak > best[0]:
+            best = (peak, float(s), dy, dx)
+    return best
+
+
+def _regions(
+    mask: NDArray[np.bool_], y0: int, x0: int, shape: tuple[int, int]
+) -> list[tuple[float, float, float, float]]:
+    """Differing cells merged row-wise into boxes, as fractions of the first page."""
+    h, w = shape
+    boxes: list[tuple[float, float, float, float]] = []
+    for row in range(mask.shape[0]):
+        col = 0
+        while col < mask.shape[1]:
+            if not mask[row, col]:
+                col += 1
+                continue
+            start = col
+            while col < mask.shape[1] and mask[row, col]:
+                col += 1
+            top, left = y0 + row * CELL, x0 + start * CELL
+            boxes.append(
+                (
+                    round(left / w, 4),
+                    round(top / h, 4),
+                    round(min(w, x0 + col * CELL) / w, 4),
+                    round(min(h, top + CELL) / h, 4),
+                )
+            )
+    return boxes[:MAX_REGIONS]
+
+
+def _prepared(image: Image.Image) -> Image.Image:
+    """Gray, and no larger than twice the working width: every resize after starts here."""
+    gray = image.convert("L")
+    if gray.width > 2 * WORK_WIDTH:
+        factor = gray.width / (2 * WORK_WIDTH)
+        gray = gray.resize(
+            (2 * WORK_WIDTH, max(8, round(gray.height / factor))), Image.Resampling.BOX
+        )
+    return gray
+
+
+def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
+    """Align b onto a and report where they differ."""
+    pa, pb = _prepared(a), _prepared(b)
+    peak, scale, _, _ = _best(pa, pb, COARSE_WIDTH, COARSE_SCALES)
+    if peak < MIN_PEAK:
+        return ImageDiff(aligned=False, differing_share=1.0)
+    middle = np.arange(scale - 0.02, scale + 0.0201, 0.01)
+    _, scale, _, _ = _best(pa, pb, (COARSE_WIDTH + WORK_WIDTH) // 2, middle)
+    fine = np.arange(scale - FINE_STEP, scale + FINE_STEP * 1.01, FINE_STEP)
+    peak, scale, dy, dx = _best(pa, pb, WORK_WIDTH, fine)
+    if peak < MIN_PEAK:
+        return ImageDiff(aligned=False, differing_share=1.0)
+    ga, gb = _gray(a, WORK_WIDTH), _gray(b, WORK_WIDTH, scale)
+    # b shifted by (dy, dx) lies on a: the overlap in a's coordinates.
+    y0, x0 = max(0, dy), max(0, dx)
+    y1, x1 = min(ga.shape[0], gb.shape[0] + dy), min(ga.shape[1], gb.shape[1] + dx)
+    rows, cols = (y1 - y0) // CELL, (x1 - x0) // CELL
+    if rows < 4 or cols < 4 or rows * cols * CELL * CELL < 0.5 * ga.size:
+        return ImageDiff(aligned=False, differing_share=1.0)
+    cells_a = ga[y0 : y0 + rows * CELL, x0 : x0 + cols * CELL].reshape(rows, CELL, cols, CELL)
+    cells_b = gb[y0 - dy : y0 - dy + rows * CELL, x0 - dx : x0 - dx + cols * CELL].reshape(
+        rows, CELL, cols, CELL
+    )
+    inked = (cells_a.min(axis=(1, 3)) < INK) | (cells_b.min(axis=(1, 3)) < INK)
+    differs = (np.abs(cells_a - cells_b).mean(axis=(1, 3)) > CELL_DIFF) & inked
+    share = float(differs.sum() / max(1, inked.sum()))
+    return ImageDiff(True, round(share, 4), tuple(_regions(differs, y0, x0, ga.shape)))

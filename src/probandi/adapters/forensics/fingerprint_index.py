@@ -1,0 +1,33 @@
+"""The near-duplicate index the services use: the sharded Hamming index plus a high-water
+mark, so it can be brought level with the database at any time (at start, before a lookup)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from probandi.adapters.forensics.near_index import ShardedHammingIndex
+
+
+class FingerprintIndex:
+    def __init__(self, shard_size: int = 1_000_000) -> None:
+        self._index = ShardedHammingIndex(shard_size)
+        self._high_water = 0
+        self._lock = threading.Lock()
+
+    @property
+    def high_water(self) -> int:
+        return self._high_water
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def add(self, entries: Sequence[tuple[int, str]]) -> None:
+        with self._lock:
+            fresh = [(seq, bytes.fromhex(pdq)) for seq, pdq in entries if seq > self._high_water]
+            if fresh:
+                self._index.add(fresh)
+                self._high_water = max(seq for seq, _ in fresh)
+
+    def search(self, pdq: str, radius: int) -> list[tuple[int, int]]:
+        return self._index.search(bytes.fromhex(pdq), radius)

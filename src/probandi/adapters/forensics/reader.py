@@ -1,0 +1,98 @@
+"""The forensic reader: fingerprints, QR payload and metadata of a file, and page comparison.
+
+Every path decodes through `decode.decode_pages`, so indexing and querying see the same pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pdqhash
+from PIL import Image
+
+from probandi.adapters.forensics.compare import compare_pages
+from probandi.adapters.forensics.decode import DEFAULT_MAX_PAGES, decode_pages
+from probandi.adapters.forensics.metadata import read_metadata
+from probandi.adapters.forensics.qr import read_qr_payloads
+from probandi.domain.forensics.einvoice import parse_einvoice_qr
+from probandi.domain.forensics.model import TRIMMED, DocumentFacts, ImageDiff, PageFingerprint
+
+TRIM_CONTRAST = 40  # grey levels from the border's colour that count as content
+TRIM_DENSITY = 0.02  # share of a row or column that must be content
+TRIM_MIN_AREA = 0.25  # a smaller content box is a detail, not the document
+
+
+def pdq_of(image: Image.Image) -> tuple[str, int]:
+    """Meta's PDQ hash (64 hex characters) and quality of decoded RGB pixels."""
+    bits, quality = pdqhash.compute(np.asarray(image))
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality)
+
+
+def trimmed(image: Image.Image) -> Image.Image | None:
+    """The page without the uniform margin around it (the table under a photographed
+    invoice, a scan's border), or None when there is no such margin. Cropping that margin
+    is the commonest edit of a recycled copy, and PDQ of the full frame moves with it."""
+    gray = np.asarray(image.convert("L"), dtype=np.int16)
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    mask = np.abs(gray - int(np.median(border))) > TRIM_CONTRAST
+    rows = np.flatnonzero(mask.mean(axis=1) > TRIM_DENSITY)
+    cols = np.flatnonzero(mask.mean(axis=0) > TRIM_DENSITY)
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    if area < TRIM_MIN_AREA * image.width * image.height or box == (0, 0, *image.size):
+        return None
+    return image.crop(box)
+
+
+def page_fingerprints(index: int, page: Image.Image) -> list[PageFingerprint]:
+    """The full page's PDQ (Meta's, conformance-tested) and, where the page has a margin,
+    the PDQ of its content: both are indexed, and a query matches on either."""
+    prints = [PageFingerprint(index, *pdq_of(page))]
+    inner = trimmed(page)
+    if inner is not None:
+        prints.append(PageFingerprint(index, *pdq_of(inner), variant=TRIMMED))
+    return prints
+
+
+def _qr_payload(pages: list[Image.Image]) -> str | None:
+    """The first e-invoice QR payload on any page, else the first QR text at all."""
+    texts = [text for page in pages for text in read_qr_payloads(page)]
+    for text in texts:
+        if parse_einvoice_qr(text) is not None:
+            return text
+    return texts[0][:500] if texts else None
+
+
+class ForensicReader:
+    def __init__(self, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+        self._max_pages = max_pages
+
+    def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
+        pages = decode_pages(data, media_type, self._max_pages)
+        return tuple(fp for i, page in enumerate(pages) for fp in page_fingerprints(i, page))
+
+    def read(self, data: bytes, media_type: str) -> DocumentFacts:
+        pages = decode_pages(data, media_type, self._max_pages)
+        return DocumentFacts(
+            fingerprints=tuple(
+                fp for i, page in enumerate(pages) for fp in page_fingerprints(i, page)
+            ),
+            qr_payload=_qr_payload(pages),
+            metadata=read_metadata(data, media_type),
+        )
+
+    def compare(
+        self,
+        ours: bytes,
+        ours_type: str,
+        page: int,
+        theirs: bytes,
+        theirs_type: str,
+        other_page: int,
+    ) -> ImageDiff:
+        a = decode_pages(ours, ours_type, page + 1)
+        b = decode_pages(theirs, theirs_type, other_page + 1)
+        if len(a) <= page or len(b) <= other_page:
+            return ImageDiff(aligned=False, differing_share=1.0)
+        return compare_pages(a[page], b[other_page])

@@ -1,0 +1,1 @@
+"""Document forensics: identifiers, e-invoice QR codes and file metadata, as pure checks."""

@@ -1,0 +1,142 @@
+"""Forensic findings for one voucher: reuse, the document-number ledger, templates, QR,
+metadata and issuer checks. Pure: the service gathers every fact first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from probandi.domain.forensics.einvoice import EInvoiceQr, qr_findings
+from probandi.domain.forensics.identifiers import issuer_findings
+from probandi.domain.forensics.metadata import DocumentMetadata, metadata_findings
+from probandi.domain.forensics.model import NearMatch, Relation
+from probandi.domain.vouchers import Declaration, Finding, Severity
+
+MAX_NAMED = 5  # other vouchers named in one finding
+
+
+@dataclass(frozen=True)
+class PriorDocumentUse:
+    """Another voucher that declared the same issuer and document number."""
+
+    voucher_id: str
+    seller_id: str
+    listing_id: str
+    units: int  # the listing stock it was submitted to cover
+    covering: bool = True  # pending or approved: its units count against the document
+
+
+@dataclass(frozen=True)
+class ForensicContext:
+    seller_id: str
+    declaration: Declaration
+    listing_stock: int
+    qr: EInvoiceQr | None = None
+    metadata: DocumentMetadata | None = None
+    matches: tuple[NearMatch, ...] = ()
+    same_document: tuple[PriorDocumentUse, ...] = ()
+    distributors: tuple[tuple[str, str | None], ...] = ()
+    cluster_sellers: int = 3  # sellers (this one included) that make a template a cluster
+    chinese_invoice: bool = False
+
+
+def _finding(code: str, severity: Severity, message: str, **evidence: object) -> Finding:
+    plain = {
+        k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
+        for k, v in evidence.items()
+    }
+    return Finding(code, severity, message, plain)
+
+
+def reused_near(ctx: ForensicContext) -> list[Finding]:
+    recycled = [
+        m
+        for m in ctx.matches
+        if m.verdict.relation is Relation.RECYCLED and m.other.seller_id != ctx.seller_id
+    ]
+    seen: set[str] = set()
+    found: list[Finding] = []
+    for m in recycled:
+        if m.other.voucher_id in seen or len(found) >= MAX_NAMED:
+            continue
+        seen.add(m.other.voucher_id)
+        found.append(
+            _finding(
+                "voucher.reused_near",
+                Severity.HARD,
+                "the same document was already submitted as proof by another seller: "
+                + m.verdict.reason,
+                other_voucher_id=m.other.voucher_id,
+                other_seller_id=m.other.seller_id,
+                other_listing_id=m.other.listing_id,
+                distance=m.distance,
+                page=m.page,
+                other_page=m.other_page,
+                differing_share=None if m.diff is None else round(m.diff.differing_share, 4),
+            )
+        )
+    return found
+
+
+def document_number_reused(ctx: ForensicContext) -> list[Finding]:
+    others = [u for u in ctx.same_document if u.seller_id != ctx.seller_id]
+    found = [
+        _finding(
+            "voucher.document_number_reused",
+            Severity.HARD,
+            "another seller already submitted a document with this issuer and number",
+            other_voucher_id=u.voucher_id,
+            other_seller_id=u.seller_id,
+            other_listing_id=u.listing_id,
+            document_number=ctx.declaration.document_number,
+        )
+        for u in others[:MAX_NAMED]
+    ]
+    listed = sum(line.quantity for line in ctx.declaration.lines)
+    own = [u for u in ctx.same_document if u.seller_id == ctx.seller_id and u.covering]
+    covered = sum(u.units for u in own) + ctx.listing_stock
+    if own and listed and covered > listed:
+        found.append(
+            _finding(
+                "voucher.document_number_reused",
+                Severity.WARNING,
+                f"this document lists {listed} units but now covers {covered} across "
+                f"{len(own) + 1} listings",
+                listed_units=listed,
+                covered_units=covered,
+                listings=len(own) + 1,
+            )
+        )
+    return found
+
+
+def template_cluster(ctx: ForensicContext) -> list[Finding]:
+    shared = [
+        m
+        for m in ctx.matches
+        if m.verdict.relation is Relation.SAME_TEMPLATE
+        and not m.verdict.legitimate
+        and m.other.seller_id != ctx.seller_id
+    ]
+    sellers = {m.other.seller_id for m in shared}
+    if len(sellers) + 1 < ctx.cluster_sellers:
+        return []
+    return [
+        _finding(
+            "voucher.template_cluster",
+            Severity.WARNING,
+            f"this document's layout is shared with vouchers of {len(sellers)} other sellers "
+            "under other claimed issuers: a suspected forgery template",
+            sellers=len(sellers) + 1,
+            other_voucher_ids=",".join(sorted({m.other.voucher_id for m in shared})[:20]),
+        )
+    ]
+
+
+def forensic_findings(ctx: ForensicContext) -> list[Finding]:
+    found = reused_near(ctx) + document_number_reused(ctx) + template_cluster(ctx)
+    if ctx.qr is not None:
+        found += qr_findings(ctx.qr, ctx.declaration)
+    if ctx.metadata is not None:
+        found += metadata_findings(ctx.metadata, ctx.declaration.issued_on)
+    found += issuer_findings(ctx.declaration, ctx.distributors, chinese_invoice=ctx.chinese_invoice)
+    return found

@@ -1,0 +1,115 @@
+"""`probandi voucher`: fingerprints of files, and the template clusters in the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from probandi.adapters.forensics.inspect import UploadInspector
+from probandi.adapters.forensics.reader import ForensicReader
+from probandi.bootstrap import bootstrap
+from probandi.config import Settings
+from probandi.domain.actors import SYSTEM
+from probandi.domain.errors import DomainError
+from probandi.domain.forensics.model import TRIMMED, PageFingerprint
+from probandi.queries.voucher_clusters import template_clusters
+
+voucher_app = typer.Typer(help="Voucher forensics.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _lines(
+    path: str, sha256: str, pages: int, prints: tuple[PageFingerprint, ...]
+) -> list[dict[str, object]]:
+    """One line per page: the full page's PDQ, and the trimmed content's where there is one."""
+    lines: dict[int, dict[str, object]] = {}
+    for fp in prints:
+        line = lines.setdefault(fp.page, {"path": path, "sha256": sha256})
+        if fp.variant == TRIMMED:
+            line |= {"pdq_trimmed": fp.pdq, "quality_trimmed": fp.quality}
+        else:
+            line |= {"pdq": fp.pdq, "quality": fp.quality}
+        if pages > 1:
+            line["page"] = fp.page
+    return list(lines.values())
+
+
+@voucher_app.command("fingerprint")
+def fingerprint(
+    files: Annotated[list[Path], typer.Argument(help="PDF, JPEG or PNG files")],
+) -> None:
+    """Print one JSON line per page: {"path", "sha256", "pdq", "quality"}, with "page" for a
+    PDF and "pdq_trimmed"/"quality_trimmed" where the page has a margin around its content."""
+    settings = Settings.from_env()
+    inspector = UploadInspector(
+        settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
+    )
+    reader = ForensicReader(settings.max_fingerprint_pages)
+    failed = 0
+    with Progress(
+        TextColumn("fingerprinting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=len(files) < 2,
+    ) as progress:
+        task = progress.add_task("files", total=len(files))
+        for path in files:
+            try:
+                data = path.read_bytes()
+                stored = inspector.inspect(data, None)
+                prints = reader.fingerprints(data, stored.media_type)
+            except (OSError, DomainError) as exc:
+                failed += 1
+                message = exc.message if isinstance(exc, DomainError) else str(exc)
+                typer.echo(json.dumps({"path": str(path), "error": message}, ensure_ascii=False))
+            else:
+                for line in _lines(str(path), stored.sha256, stored.pages, prints):
+                    typer.echo(json.dumps(line, ensure_ascii=False))
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+@voucher_app.command("clusters")
+def clusters(
+    min_sellers: Annotated[
+        int | None, typer.Option(min=2, help="sellers that make a cluster")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+) -> None:
+    """List template clusters: one layout shared by unrelated sellers under other issuers."""
+    settings = Settings.from_env()
+    runtime = bootstrap(settings, migrate=True)
+    threshold = min_sellers or settings.policy.template_cluster_sellers
+    try:
+        with Session(runtime.reader) as session:
+            found = template_clusters(session, SYSTEM, min_sellers=threshold)
+    finally:
+        runtime.dispose()
+    if as_json:
+        for c in found:
+            body = {
+                "id": c.id,
+                "sellers": list(c.sellers),
+                "claimed_issuers": list(c.claimed_issuers),
+                "listings": list(c.listings),
+                "vouchers": [m.voucher_id for m in c.members],
+            }
+            typer.echo(json.dumps(body, ensure_ascii=False))
+        return
+    table = Table(title=f"template clusters ({len(found)}; at least {threshold} sellers)")
+    for column in ("cluster", "sellers", "claimed issuers", "vouchers"):
+        table.add_column(column)
+    for c in found:
+        table.add_row(c.id, ", ".join(c.sellers), "; ".join(c.claimed_issuers), str(len(c.members)))
+    Console().print(table)

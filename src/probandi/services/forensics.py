@@ -1,0 +1,155 @@
+"""Voucher forensics inside the upload's transaction: near duplicates and what they are.
+
+The reader's CPU work (decode, PDQ, QR, metadata) happens before the transaction. Inside it,
+intake is serialized, the index catches up with every committed fingerprint, and the nearest
+other vouchers are compared: PDQ finds candidates, `relate` decides recycled or same template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from probandi.domain.brands import Brand
+from probandi.domain.forensics.einvoice import EInvoiceQr, parse_einvoice_qr
+from probandi.domain.forensics.findings import ForensicContext, forensic_findings
+from probandi.domain.forensics.identifiers import compact_tax_id, looks_like_uscc
+from probandi.domain.forensics.model import (
+    DocumentFacts,
+    ImageDiff,
+    NearMatch,
+    VoucherSide,
+    relate,
+)
+from probandi.domain.listings import Listing
+from probandi.domain.sellers import Seller
+from probandi.domain.vouchers import Declaration, Finding, StoredFile, Voucher
+from probandi.services.context import Services
+from probandi.services.ports import UnitOfWork
+
+REFRESH_BATCH = 50_000
+MAX_CANDIDATES = 200  # other vouchers considered per upload, nearest first
+
+
+def refresh_index(uow: UnitOfWork, svc: Services) -> int:
+    """Add every committed, matchable fingerprint the index has not seen; returns how many."""
+    added = 0
+    while True:
+        rows = uow.fingerprints.since(
+            svc.near_index.high_water, svc.policy.min_pdq_quality, REFRESH_BATCH
+        )
+        if not rows:
+            return added
+        svc.near_index.add(rows)
+        added += len(rows)
+
+
+def qr_of(payload: str | None) -> EInvoiceQr | None:
+    return parse_einvoice_qr(payload) if payload else None
+
+
+@dataclass(frozen=True)
+class Examination:
+    findings: list[Finding]
+    matches: list[NearMatch]
+
+
+def _nearest_per_voucher(
+    uow: UnitOfWork, svc: Services, facts: DocumentFacts
+) -> dict[str, tuple[int, int, int]]:
+    """Other vouchers within the distance: voucher id -> (distance, our page, their page)."""
+    hits: dict[int, tuple[int, int]] = {}  # seq -> (distance, our page)
+    for fp in facts.fingerprints:
+        if not fp.matchable(svc.policy.min_pdq_quality):
+            continue
+        for seq, distance in svc.near_index.search(fp.pdq, svc.policy.near_duplicate_distance):
+            if seq not in hits or distance < hits[seq][0]:
+                hits[seq] = (distance, fp.page)
+    nearest = sorted(hits.items(), key=lambda kv: kv[1][0])[: MAX_CANDIDATES * 4]
+    owners = uow.fingerprints.owners([seq for seq, _ in nearest])
+    best: dict[str, tuple[int, int, int]] = {}
+    for seq, (distance, page) in nearest:
+        owner = owners.get(seq)
+        if owner is None:
+            continue
+        voucher_id, other_page, _ = owner
+        if voucher_id not in best or distance < best[voucher_id][0]:
+            best[voucher_id] = (distance, page, other_page)
+    return best
+
+
+def find_matches(
+    uow: UnitOfWork,
+    svc: Services,
+    *,
+    ours: VoucherSide,
+    file: StoredFile,
+    data: bytes,
+    facts: DocumentFacts,
+) -> list[NearMatch]:
+    """Every other seller's voucher within the PDQ distance, decided by content."""
+    refresh_index(uow, svc)
+    best = _nearest_per_voucher(uow, svc, facts)
+    others = uow.vouchers.get_many(list(best))
+    ranked = sorted(
+        (v for v in others.values() if v.seller_id != ours.seller_id),
+        key=lambda v: (best[v.id][0], v.created_at),
+    )[:MAX_CANDIDATES]
+    matches = []
+    for rank, other in enumerate(ranked):
+        distance, page, other_page = best[other.id]
+        theirs = VoucherSide(
+            other.id, other.seller_id, other.listing_id, other.declaration, qr_of(other.qr_payload)
+        )
+        diff = None
+        if other.file.sha256 == file.sha256:
+            continue  # the same bytes: voucher.reused_exact already says so
+        if rank < svc.policy.compared_candidates and (ours.qr is None or theirs.qr is None):
+            diff = _compare(svc, data, file, page, other, other_page)
+        verdict = relate(ours, theirs, diff)
+        matches.append(NearMatch(theirs, page, other_page, distance, verdict, diff))
+    return matches
+
+
+def _compare(
+    svc: Services, data: bytes, file: StoredFile, page: int, other: Voucher, other_page: int
+) -> ImageDiff | None:
+    try:
+        theirs = svc.files.read(other.file.sha256)
+    except FileNotFoundError:
+        return None  # a missing blob is no evidence either way
+    return svc.forensics.compare(
+        data, file.media_type, page, theirs, other.file.media_type, other_page
+    )
+
+
+def examine(
+    uow: UnitOfWork,
+    svc: Services,
+    *,
+    voucher_id: str,
+    seller: Seller,
+    listing: Listing,
+    declaration: Declaration,
+    brands: tuple[Brand, ...],
+    file: StoredFile,
+    data: bytes,
+    facts: DocumentFacts,
+) -> Examination:
+    """Forensic findings of one upload; call with intake locked (`lock_intake`)."""
+    qr = qr_of(facts.qr_payload)
+    ours = VoucherSide(voucher_id, seller.id, listing.id, declaration, qr)
+    matches = find_matches(uow, svc, ours=ours, file=file, data=data, facts=facts)
+    ctx = ForensicContext(
+        seller_id=seller.id,
+        declaration=declaration,
+        listing_stock=listing.content.stock,
+        qr=qr,
+        metadata=facts.metadata,
+        matches=tuple(matches),
+        same_document=tuple(uow.vouchers.same_document(declaration)),
+        distributors=tuple((d.name, d.tax_id) for b in brands for d in b.distributors),
+        cluster_sellers=svc.policy.template_cluster_sellers,
+        chinese_invoice=qr is not None
+        or looks_like_uscc(compact_tax_id(declaration.issuer_tax_id or "")),
+    )
+    return Examination(forensic_findings(ctx), matches)
