@@ -185,3 +185,10 @@ def test_concurrent_adds_and_searches_find_everything_added_before_the_search() 
         assert all(s.result() >= 0 for s in searches)
     assert len(index) == len(codes)
     assert {key for key, _ in index.search(ZERO, 256)} == set(range(len(codes)))
+
+
+def test_a_radius_beyond_256_bits_finds_everything() -> None:
+    index = ShardedHammingIndex()
+    index.add([(1, b"\xff" * HASH_BYTES), (2, ZERO)])
+
+    assert index.search(ZERO, 10**12) == [(2, 0), (1, 256)]

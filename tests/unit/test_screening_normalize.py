@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from probandi.adapters.screening.chinese import default_folder
@@ -54,6 +54,7 @@ def engine() -> ScreeningEngine:
 
 @settings(max_examples=300)
 @given(text=st.text(max_size=40))
+@example(text="\U00010eab")  # a combining mark outside the BMP, found by Hypothesis
 def test_the_quick_fold_keeps_the_same_offsets_as_the_walk(
     engine: ScreeningEngine, text: str
 ) -> None:

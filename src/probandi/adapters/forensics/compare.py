@@ -16,13 +16,14 @@ from probandi.domain.forensics.model import ImageDiff
 
 Gray = NDArray[np.float32]
 
-WORK_WIDTH = 480
+WORK_WIDTH = 720
 COARSE_WIDTH = 160
 COARSE_SCALES = np.arange(0.80, 1.2001, 0.02)
 FINE_STEP = 0.005
-CELL = 12  # pixels at the working width
+CELL = 16  # pixels at the working width
 INK = 150.0  # a cell with a pixel darker than this holds something
-CELL_DIFF = 16.0  # mean absolute difference (0-255) above which a cell differs
+STROKE_DIFF = 64.0  # a pixel this far (0-255) outside the other page's neighbourhood
+STROKE_PIXELS = 6  # such pixels that make a cell differ
 MIN_PEAK = 0.05  # below this phase-correlation peak the pages are not aligned at all
 MAX_REGIONS = 24
 
@@ -51,6 +52,28 @@ def _phase_correlate(
     if dx > w // 2:
         dx -= w
     return float(r.flat[peak]), dy, dx
+
+
+def _spread(x: Gray) -> tuple[Gray, Gray]:
+    """Each pixel's darkest and lightest neighbour (3 x 3)."""
+    padded = np.pad(x, 1, mode="edge")
+    h, w = x.shape
+    shifts = [padded[i : i + h, j : j + w] for i in range(3) for j in range(3)]
+    lo: Gray = np.minimum.reduce(shifts)
+    hi: Gray = np.maximum.reduce(shifts)
+    return lo, hi
+
+
+def _tolerant_diff(a: Gray, b: Gray) -> Gray:
+    """How far each pixel of one image lies outside the range of the other's neighbourhood,
+    either way round: a pixel's worth of misalignment and resampling blur count as nothing,
+    a stroke that is on one page and not the other counts in full."""
+    a_lo, a_hi = _spread(a)
+    b_lo, b_hi = _spread(b)
+    a_out = np.maximum(np.maximum(a - b_hi, b_lo - a), 0)
+    b_out = np.maximum(np.maximum(b - a_hi, a_lo - b), 0)
+    out: Gray = np.maximum(a_out, b_out)
+    return out
 
 
 def _smooth(n: float) -> int:
@@ -113,14 +136,14 @@ def _prepared(image: Image.Image) -> Image.Image:
 
 def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
     """Align b onto a and report where they differ."""
-    pa, pb = _prepared(a), _prepared(b)
-    peak, scale, _, _ = _best(pa, pb, COARSE_WIDTH, COARSE_SCALES)
+    prep_a, prep_b = _prepared(a), _prepared(b)
+    peak, scale, _, _ = _best(prep_a, prep_b, COARSE_WIDTH, COARSE_SCALES)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
     middle = np.arange(scale - 0.02, scale + 0.0201, 0.01)
-    _, scale, _, _ = _best(pa, pb, (COARSE_WIDTH + WORK_WIDTH) // 2, middle)
+    _, scale, _, _ = _best(prep_a, prep_b, (COARSE_WIDTH + WORK_WIDTH) // 2, middle)
     fine = np.arange(scale - FINE_STEP, scale + FINE_STEP * 1.01, FINE_STEP)
-    peak, scale, dy, dx = _best(pa, pb, WORK_WIDTH, fine)
+    peak, scale, dy, dx = _best(prep_a, prep_b, WORK_WIDTH, fine)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
     ga, gb = _gray(a, WORK_WIDTH), _gray(b, WORK_WIDTH, scale)
@@ -130,11 +153,13 @@ def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
     rows, cols = (y1 - y0) // CELL, (x1 - x0) // CELL
     if rows < 4 or cols < 4 or rows * cols * CELL * CELL < 0.5 * ga.size:
         return ImageDiff(aligned=False, differing_share=1.0)
-    cells_a = ga[y0 : y0 + rows * CELL, x0 : x0 + cols * CELL].reshape(rows, CELL, cols, CELL)
-    cells_b = gb[y0 - dy : y0 - dy + rows * CELL, x0 - dx : x0 - dx + cols * CELL].reshape(
-        rows, CELL, cols, CELL
+    pa = ga[y0 : y0 + rows * CELL, x0 : x0 + cols * CELL]
+    pb = gb[y0 - dy : y0 - dy + rows * CELL, x0 - dx : x0 - dx + cols * CELL]
+    cells = _tolerant_diff(pa, pb).reshape(rows, CELL, cols, CELL)
+    inked = (pa.reshape(rows, CELL, cols, CELL).min(axis=(1, 3)) < INK) | (
+        pb.reshape(rows, CELL, cols, CELL).min(axis=(1, 3)) < INK
     )
-    inked = (cells_a.min(axis=(1, 3)) < INK) | (cells_b.min(axis=(1, 3)) < INK)
-    differs = (np.abs(cells_a - cells_b).mean(axis=(1, 3)) > CELL_DIFF) & inked
+    strong = (cells > STROKE_DIFF).sum(axis=(1, 3))
+    differs = (strong >= STROKE_PIXELS) & inked
     share = float(differs.sum() / max(1, inked.sum()))
     return ImageDiff(True, round(share, 4), tuple(_regions(differs, y0, x0, ga.shape)))

@@ -1,9 +1,11 @@
 """The one decode pipeline every fingerprint, QR read and image comparison goes through.
 
-Images: EXIF orientation applied, converted to RGB, and only when the longer side exceeds
-`MAX_SIDE` reduced by a whole factor (a phone photo; conformance-sized images are hashed as
-they are). PDFs: the first `max_pages` pages rendered by PDFium at 150 dpi, capped the same way.
-Indexing and querying call the same function, so the same file always gives the same pixels.
+Pages (`decode_pages`, for QR codes and comparison): EXIF orientation applied, RGB, and
+only when the longer side exceeds `MAX_SIDE` reduced by a whole factor; PDFs: the first
+`max_pages` pages rendered by PDFium at 150 dpi, capped the same way. Fingerprints
+(`hash_views`): the same page at most 512 pixels on its longer side, box-filtered, as Meta's
+reference PDQ hasher does before its own filters. Indexing and querying call the same
+functions, so the same file always gives the same pixels.
 """
 
 from __future__ import annotations
@@ -21,10 +23,19 @@ from probandi.domain.errors import UnsupportedMedia
 PDF = "application/pdf"
 MAX_SIDE = 2048
 PDF_DPI = 150
+HASH_SIDE = 512
+ORIENTATION = 0x0112
 DEFAULT_MAX_PAGES = 5
 
 # PDFium is not thread-safe: one document at a time in this process.
 PDFIUM_LOCK = threading.Lock()
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """EXIF orientation applied; no copy when there is nothing to turn."""
+    if image.getexif().get(ORIENTATION, 1) in (None, 1):
+        return image
+    return ImageOps.exif_transpose(image)
 
 
 def _capped(image: Image.Image) -> Image.Image:
@@ -41,12 +52,14 @@ def decode_image(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
         if image.format == "JPEG" and max(image.size) > 2 * MAX_SIDE:
             image.draft("RGB", (image.size[0] // 2, image.size[1] // 2))
-        upright = ImageOps.exif_transpose(image)
+        upright = _upright(image)
     return _capped(upright.convert("RGB"))
 
 
-def render_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> list[Image.Image]:
-    """The first pages of a PDF, rendered at 150 dpi."""
+def render_pdf(
+    data: bytes, max_pages: int = DEFAULT_MAX_PAGES, longest: int = MAX_SIDE
+) -> list[Image.Image]:
+    """The first pages of a PDF, rendered at 150 dpi or `longest` pixels, whichever is less."""
     pages: list[Image.Image] = []
     with PDFIUM_LOCK:
         try:
@@ -58,7 +71,7 @@ def render_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> list[Image.Im
                 page = document[index]
                 try:
                     width, height = page.get_size()
-                    scale = min(PDF_DPI / 72, MAX_SIDE / max(width, height, 1))
+                    scale = min(PDF_DPI / 72, longest / max(width, height, 1))
                     bitmap = page.render(scale=scale)
                     pages.append(bitmap.to_pil().convert("RGB"))
                 finally:
@@ -71,6 +84,37 @@ def render_pdf(data: bytes, max_pages: int = DEFAULT_MAX_PAGES) -> list[Image.Im
 def decode_pages(
     data: bytes, media_type: str, max_pages: int = DEFAULT_MAX_PAGES
 ) -> list[Image.Image]:
+    """Pages at reading resolution: for QR codes and region comparison."""
     if media_type == PDF:
         return render_pdf(data, max_pages)
     return [decode_image(data)]
+
+
+def _hash_size(width: int, height: int) -> tuple[int, int]:
+    longest = max(width, height)
+    if longest <= HASH_SIDE:
+        return width, height
+    return max(1, round(width * HASH_SIDE / longest)), max(1, round(height * HASH_SIDE / longest))
+
+
+def hash_view(image: Image.Image) -> Image.Image:
+    """What PDQ sees: at most 512 pixels on the longer side, box-filtered, as Meta's
+    reference hasher downsamples before its Jarosz filters."""
+    size = _hash_size(*image.size)
+    return image if size == image.size else image.resize(size, Image.Resampling.BOX)
+
+
+def hash_views(
+    data: bytes, media_type: str, max_pages: int = DEFAULT_MAX_PAGES
+) -> list[Image.Image]:
+    """The fixed fingerprint pipeline, the same for indexing and querying. A large JPEG is
+    decoded at a DCT-reduced size (draft) no smaller than its hash view, then box-filtered."""
+    if media_type == PDF:
+        return [hash_view(page) for page in render_pdf(data, max_pages, HASH_SIDE)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data))
+        if image.format == "JPEG":
+            image.draft("RGB", _hash_size(*image.size))
+        upright = _upright(image)
+    return [hash_view(upright.convert("RGB"))]

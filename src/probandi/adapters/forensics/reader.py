@@ -10,7 +10,11 @@ import pdqhash
 from PIL import Image
 
 from probandi.adapters.forensics.compare import compare_pages
-from probandi.adapters.forensics.decode import DEFAULT_MAX_PAGES, decode_pages
+from probandi.adapters.forensics.decode import (
+    DEFAULT_MAX_PAGES,
+    decode_pages,
+    hash_views,
+)
 from probandi.adapters.forensics.metadata import read_metadata
 from probandi.adapters.forensics.qr import read_qr_payloads
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
@@ -69,14 +73,15 @@ class ForensicReader:
         self._max_pages = max_pages
 
     def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
-        pages = decode_pages(data, media_type, self._max_pages)
-        return tuple(fp for i, page in enumerate(pages) for fp in page_fingerprints(i, page))
+        views = hash_views(data, media_type, self._max_pages)
+        return tuple(fp for i, view in enumerate(views) for fp in page_fingerprints(i, view))
 
     def read(self, data: bytes, media_type: str) -> DocumentFacts:
         pages = decode_pages(data, media_type, self._max_pages)
+        views = hash_views(data, media_type, self._max_pages)
         return DocumentFacts(
             fingerprints=tuple(
-                fp for i, page in enumerate(pages) for fp in page_fingerprints(i, page)
+                fp for i, view in enumerate(views) for fp in page_fingerprints(i, view)
             ),
             qr_payload=_qr_payload(pages),
             metadata=read_metadata(data, media_type),

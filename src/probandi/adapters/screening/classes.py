@@ -93,9 +93,9 @@ def fold_tables(folder: Folder) -> tuple[dict[int, str], frozenset[str]]:
     """A `str.translate` table of every character folding changes, and all separators."""
     table: dict[int, str] = {}
     separators: set[str] = set()
-    # The whole BMP: any character whose folded form differs must be in the table, or the
+    # The BMP and SMP: any character whose folded form differs must be in the table, or the
     # quick fold and the offset walk would disagree (ﯪ folds to two letters).
-    ranges = [(0x20, 0xFFFF), (0x1D400, 0x1D7FF), (0x1F000, 0x1FAFF)]
+    ranges = [(0x20, 0xFFFF), (0x10000, 0x1FFFF)]  # BMP and SMP (combining marks, math)
     for lo, hi in ranges:
         for code in range(lo, hi + 1):
             ch = chr(code)

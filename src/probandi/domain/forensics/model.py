@@ -19,7 +19,7 @@ from probandi.domain.vouchers import Declaration
 
 # Share of inked cells that may differ between two aligned images that show the same document
 # (re-encoding, scaling and cropping leave noise, not whole changed cells).
-IDENTICAL_SHARE = 0.02
+IDENTICAL_SHARE = 0.01
 
 
 FULL, TRIMMED = "full", "trimmed"
