@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from probandi.adapters.forensics.near_index import (
     HASH_BITS,
     HASH_BYTES,
+    SHARD_SIZE,
     ShardedHammingIndex,
     numpy_search,
 )
@@ -67,8 +68,10 @@ def workload(n: int, lookups: int, planted: int, seed: int) -> Workload:
     return Workload(hashes, queries, placed)
 
 
-def built(hashes: NDArray[np.uint8], threads: int) -> tuple[ShardedHammingIndex, float]:
-    index = ShardedHammingIndex(threads=threads)
+def built(
+    hashes: NDArray[np.uint8], threads: int, shard_size: int
+) -> tuple[ShardedHammingIndex, float]:
+    index = ShardedHammingIndex(shard_size, threads=threads)
     started = time.perf_counter()
     for first in range(0, len(hashes), BATCH):
         block = hashes[first : first + BATCH]
@@ -137,10 +140,10 @@ class Figures:
     floors: list[float]
 
 
-def measured(work: Workload, threads: int) -> tuple[ShardedHammingIndex, Figures]:
+def measured(work: Workload, threads: int, shard_size: int) -> tuple[ShardedHammingIndex, Figures]:
     gc.collect()
     before = rss_mb()
-    index, build = built(work.hashes, threads)
+    index, build = built(work.hashes, threads, shard_size)
     after = rss_mb()
     lookup = partial(index.search, radius=RADIUS)
     lookups, floors = interleaved(lookup, work.hashes.view(np.uint64).sum, work.queries)
@@ -176,9 +179,12 @@ def report(f: Figures) -> float:
 
 def run_size(n: int, args: argparse.Namespace) -> None:
     work = workload(n, args.lookups, args.planted, seed=n)
-    print(f"\n{n:,} stored hashes ({n * HASH_BYTES / 1e6:,.0f} MB), load {os.getloadavg()[0]:.2f}")
+    print(
+        f"\n{n:,} stored hashes ({n * HASH_BYTES / 1e6:,.0f} MB, shards of {args.shard_size:,}),"
+        f" load {os.getloadavg()[0]:.2f}"
+    )
     for threads in args.threads:
-        index, figures = measured(work, threads)
+        index, figures = measured(work, threads, args.shard_size)
         floor_ms = report(figures)
         if threads == args.threads[0] and args.numpy_lookups:
             numpy_ms, same = numpy_check(index, work, args.numpy_lookups)
@@ -196,6 +202,7 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=100)
     parser.add_argument("--threads", default="1,2", help="scan threads per lookup, to compare")
     parser.add_argument("--numpy-lookups", type=int, default=20)
+    parser.add_argument("--shard-size", type=int, default=SHARD_SIZE)
     args = parser.parse_args()
     args.threads = [int(t) for t in args.threads.split(",")]
     print(f"{os.cpu_count()} cores; exact scan, radius {RADIUS}, {args.lookups} lookups per size")

@@ -25,7 +25,7 @@ class Settings:
     max_pixels: int = 40_000_000
     max_pdf_pages: int = 50
     max_fingerprint_pages: int = 5  # PDF pages rendered and fingerprinted per voucher
-    index_shard_size: int = 1_000_000  # fingerprints per near-duplicate index shard
+    index_shard_size: int = 262_144  # fingerprints per near-duplicate index shard
     holiday_country: str | None = None  # e.g. "CN": public holidays from the holidays package
     holidays: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()  # weekend days worked in lieu (e.g. China)

@@ -43,6 +43,13 @@ def refresh_index(uow: UnitOfWork, svc: Services) -> int:
         added += len(rows)
 
 
+def load_index(svc: Services) -> int:
+    """Bring the near-duplicate index level with the database: at start, so the first
+    upload does not wait for it; every upload catches up again under the intake lock."""
+    with svc.reader() as uow:
+        return refresh_index(uow, svc)
+
+
 def qr_of(payload: str | None) -> EInvoiceQr | None:
     return parse_einvoice_qr(payload) if payload else None
 

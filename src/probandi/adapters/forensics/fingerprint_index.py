@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from probandi.adapters.forensics.near_index import ShardedHammingIndex
+from probandi.adapters.forensics.near_index import SHARD_SIZE, ShardedHammingIndex
 
 
 class FingerprintIndex:
-    def __init__(self, shard_size: int = 1_000_000) -> None:
+    def __init__(self, shard_size: int = SHARD_SIZE) -> None:
         self._index = ShardedHammingIndex(shard_size)
         self._high_water = 0
         self._lock = threading.Lock()

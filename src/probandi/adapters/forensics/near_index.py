@@ -39,6 +39,9 @@ from numpy.typing import NDArray
 
 HASH_BYTES = 32
 HASH_BITS = HASH_BYTES * 8
+# Shards are scanned in parallel (faiss releases the GIL): small enough that a million
+# hashes already spread over both cores, large enough that per-shard overhead stays small.
+SHARD_SIZE = 262_144
 # Rows per numpy_search block: 16384 x 8 bytes per column stays in L1/L2 between passes.
 _NUMPY_BLOCK = 16_384
 _MIN_KEY_CAPACITY = 1024
@@ -86,7 +89,7 @@ class _Shard:
 class ShardedHammingIndex:
     """Exact Hamming-radius lookup over (key, 32-byte PDQ hash) entries, safe across threads."""
 
-    def __init__(self, shard_size: int = 1_000_000, *, threads: int | None = None) -> None:
+    def __init__(self, shard_size: int = SHARD_SIZE, *, threads: int | None = None) -> None:
         """`threads`: shards scanned at once per lookup; default one per core, at most 4."""
         if shard_size < 1:
             raise ValueError(f"shard_size must be positive, got {shard_size}")

@@ -33,6 +33,7 @@ from probandi.entrypoints.api.routes import (
     vouchers,
 )
 from probandi.services.deadlines import apply_deadlines
+from probandi.services.forensics import load_index
 
 log = logging.getLogger("probandi.api")
 BODY_SLACK = 256 * 1024  # multipart framing and declared fields around the file
@@ -100,6 +101,7 @@ def _warm_up(runtime: Runtime) -> None:
     svc = runtime.services
     with svc.reader() as uow:
         svc.screeners.get(uow.brands.registry_version(), uow.brands.list_all)
+    load_index(svc)
 
 
 def create_app(

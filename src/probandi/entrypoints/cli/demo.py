@@ -351,11 +351,13 @@ def _invoice_approved(svc: Services, today: date) -> tuple[Document, bytes]:
 
 
 def _invoice_reused(svc: Services, invoice: tuple[Document, bytes]) -> VoucherResult:
-    """Another shop uploads the same invoice file as its own: rejected at once."""
+    """Another shop uploads the same invoice as its own, re-saved as a smaller, cropped JPEG
+    and declared with its own name as buyer: rejected at once as a near duplicate."""
     doc, data = invoice
     own_name = SELLER_BY_ID["mingpinhui"].party.name.zh
     declaration = replace(declared(doc, "Louis Vuitton"), buyer_name=own_name)
-    return _submit(svc, "tb-5001", VoucherKind.PURCHASE_INVOICE, declaration, data)
+    copy = img.recycled(data)
+    return _submit(svc, "tb-5001", VoucherKind.PURCHASE_INVOICE, declaration, copy)
 
 
 def _create_keys(svc: Services) -> dict[str, str]:

@@ -226,6 +226,18 @@ def _star(x: float, y: float, radius: float) -> list[XY]:
     return points
 
 
+def recycled(data: bytes, *, quality: int = 70, scale: float = 0.8, crop: float = 0.02) -> bytes:
+    """What a recycler does to a stolen invoice: trims the edges, shrinks, re-saves as JPEG."""
+    with Image.open(io.BytesIO(data)) as original:
+        image = original.convert("RGB")
+    dx, dy = round(image.width * crop / 2), round(image.height * crop / 2)
+    trimmed = image.crop((dx, dy, image.width - dx, image.height - dy))
+    size = (round(trimmed.width * scale), round(trimmed.height * scale))
+    buf = io.BytesIO()
+    trimmed.resize(size, Image.Resampling.LANCZOS).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
 def _encode(image: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     options = {"quality": 88} if fmt == "JPEG" else {}
