@@ -127,15 +127,29 @@ class ShardedHammingIndex:
         radius = min(radius, HASH_BITS)  # faiss takes a C int
         with self._lock:
             if len(self._shards) > 1 and self._workers > 1:
-                parts = list(self._scan_pool().map(lambda s: s.search(probe, radius), self._shards))
+                parts = self._parallel(probe, radius)
             else:
                 parts = [shard.search(probe, radius) for shard in self._shards]
         return _sorted_hits(parts)
 
+    def _parallel(self, probe: NDArray[np.uint8], radius: int) -> list[tuple[Keys, Distances]]:
+        """One group of shards per worker; the calling thread scans the first group itself,
+        so a lookup wakes one thread less than it has groups."""
+        groups = [self._shards[i :: self._workers] for i in range(self._workers)]
+        groups = [g for g in groups if g]
+        pending = [
+            self._scan_pool().submit(lambda g: [s.search(probe, radius) for s in g], group)
+            for group in groups[1:]
+        ]
+        parts = [shard.search(probe, radius) for shard in groups[0]]
+        for future in pending:
+            parts.extend(future.result())
+        return parts
+
     def _scan_pool(self) -> ThreadPoolExecutor:
         # Shards go to whichever worker is free, so a core busy elsewhere only slows its share.
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="near-index")
+            self._pool = ThreadPoolExecutor(self._workers - 1, thread_name_prefix="near-index")
         return self._pool
 
 

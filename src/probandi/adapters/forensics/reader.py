@@ -27,7 +27,10 @@ TRIM_MIN_AREA = 0.25  # a smaller content box is a detail, not the document
 
 def pdq_of(image: Image.Image) -> tuple[str, int]:
     """Meta's PDQ hash (64 hex characters) and quality of decoded RGB pixels."""
-    bits, quality = pdqhash.compute(np.asarray(image))
+    pixels = np.asarray(image)
+    if pixels.ndim == 2:  # luma: as three equal channels, PDQ's luma is the same value
+        pixels = np.ascontiguousarray(np.broadcast_to(pixels[..., None], (*pixels.shape, 3)))
+    bits, quality = pdqhash.compute(pixels)
     return np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality)
 
 
