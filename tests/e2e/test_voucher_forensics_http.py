@@ -157,6 +157,14 @@ def test_recycled_invoice_is_rejected_and_same_template_invoice_is_not(world: Wo
     assert {m["relation"] for m in matches} == {"same_template"}
     assert all(m["legitimate"] for m in matches)  # both verifiable national e-invoices
 
+    # The owner may go on using its own invoice: B's rejected copy never counts against A.
+    world.a_listing("LA2", "shop-a", title="Gucci Horsebit 1955 手提包")
+    up = world.upload("shop-a", "LA2", real, declaration=real_declaration("shop-a 贸易有限公司"))
+    assert up.status_code == 201, up.text
+    again = up.json()["voucher"]
+    assert again["status"] == "pending_review"
+    assert not {f["code"] for f in again["findings"] if f["severity"] == "hard"}
+
 
 @pytest.mark.usefixtures("invoice_month")
 def test_a_declared_number_that_contradicts_the_qr_code_is_rejected(world: World) -> None:

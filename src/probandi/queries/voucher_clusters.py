@@ -72,6 +72,7 @@ def template_clusters(
                 VoucherMatchRow.relation == Relation.SAME_TEMPLATE.value,
                 VoucherMatchRow.legitimate.is_(False),
             )
+            .order_by(VoucherMatchRow.id.desc())  # the newest edges when there are too many
             .limit(MAX_EDGES)
         )
     ]

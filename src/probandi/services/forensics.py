@@ -7,11 +7,12 @@ other vouchers are compared: PDQ finds candidates, `relate` decides recycled or 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from probandi.domain.brands import Brand
 from probandi.domain.forensics.einvoice import EInvoiceQr, parse_einvoice_qr
-from probandi.domain.forensics.findings import ForensicContext, forensic_findings
+from probandi.domain.forensics.findings import ForensicContext, forensic_findings, is_copy
 from probandi.domain.forensics.identifiers import compact_tax_id, looks_like_uscc
 from probandi.domain.forensics.model import (
     DocumentFacts,
@@ -26,8 +27,10 @@ from probandi.domain.vouchers import Declaration, Finding, StoredFile, Voucher
 from probandi.services.context import Services
 from probandi.services.ports import UnitOfWork
 
+_log = logging.getLogger(__name__)
 REFRESH_BATCH = 50_000
 MAX_CANDIDATES = 200  # other vouchers considered per upload, nearest first
+MAX_HIT_ROWS = 5_000  # fingerprint hits looked up per upload, nearest first
 
 
 def refresh_index(uow: UnitOfWork, svc: Services) -> int:
@@ -61,9 +64,11 @@ class Examination:
 
 
 def _nearest_per_voucher(
-    uow: UnitOfWork, svc: Services, facts: DocumentFacts
+    uow: UnitOfWork, svc: Services, facts: DocumentFacts, seller_id: str
 ) -> dict[str, tuple[int, int, int]]:
-    """Other vouchers within the distance: voucher id -> (distance, our page, their page)."""
+    """Other sellers' vouchers within the distance: id -> (distance, our page, their page).
+    The seller's own vouchers are dropped before any cut, so its own copies can never push
+    another seller's original out of the candidates."""
     hits: dict[int, tuple[int, int]] = {}  # seq -> (distance, our page)
     for fp in facts.fingerprints:
         if not fp.matchable(svc.policy.min_pdq_quality):
@@ -71,12 +76,12 @@ def _nearest_per_voucher(
         for seq, distance in svc.near_index.search(fp.pdq, svc.policy.near_duplicate_distance):
             if seq not in hits or distance < hits[seq][0]:
                 hits[seq] = (distance, fp.page)
-    nearest = sorted(hits.items(), key=lambda kv: kv[1][0])[: MAX_CANDIDATES * 4]
+    nearest = sorted(hits.items(), key=lambda kv: kv[1][0])[:MAX_HIT_ROWS]
     owners = uow.fingerprints.owners([seq for seq, _ in nearest])
     best: dict[str, tuple[int, int, int]] = {}
     for seq, (distance, page) in nearest:
         owner = owners.get(seq)
-        if owner is None:
+        if owner is None or owner[2] == seller_id:
             continue
         voucher_id, other_page, _ = owner
         if voucher_id not in best or distance < best[voucher_id][0]:
@@ -93,25 +98,30 @@ def find_matches(
     data: bytes,
     facts: DocumentFacts,
 ) -> list[NearMatch]:
-    """Every other seller's voucher within the PDQ distance, decided by content."""
+    """Every other seller's voucher within the PDQ distance, decided by content. Vouchers
+    already rejected as copies are skipped: a copy never counts against the original."""
     refresh_index(uow, svc)
-    best = _nearest_per_voucher(uow, svc, facts)
-    others = uow.vouchers.get_many(list(best))
-    ranked = sorted(
-        (v for v in others.values() if v.seller_id != ours.seller_id),
-        key=lambda v: (best[v.id][0], v.created_at),
-    )[:MAX_CANDIDATES]
+    best = _nearest_per_voucher(uow, svc, facts, ours.seller_id)
+    ranked = sorted(best, key=lambda vid: best[vid][0])[:MAX_CANDIDATES]
+    others = uow.vouchers.get_many(ranked)
+    candidates = [
+        others[vid]
+        for vid in ranked
+        if vid in others and not is_copy(others[vid]) and others[vid].file.sha256 != file.sha256
+    ]  # the same bytes: voucher.reused_exact already says so
+    pages = len({fp.page for fp in facts.fingerprints})
     matches = []
-    for rank, other in enumerate(ranked):
+    for rank, other in enumerate(candidates):
         distance, page, other_page = best[other.id]
         theirs = VoucherSide(
             other.id, other.seller_id, other.listing_id, other.declaration, qr_of(other.qr_payload)
         )
         diff = None
-        if other.file.sha256 == file.sha256:
-            continue  # the same bytes: voucher.reused_exact already says so
         if rank < svc.policy.compared_candidates and (ours.qr is None or theirs.qr is None):
-            diff = _compare(svc, data, file, page, other, other_page)
+            # The first page holds the document; a shared later page (terms, a letterhead)
+            # must not make two different documents one.
+            first = (0, 0) if pages > 1 or other.file.pages > 1 else (page, other_page)
+            diff = _compare(svc, data, file, first[0], other, first[1])
         verdict = relate(ours, theirs, diff)
         matches.append(NearMatch(theirs, page, other_page, distance, verdict, diff))
     return matches
@@ -120,13 +130,16 @@ def find_matches(
 def _compare(
     svc: Services, data: bytes, file: StoredFile, page: int, other: Voucher, other_page: int
 ) -> ImageDiff | None:
+    """The aligned comparison, or None when it cannot be made (the other file is missing or
+    unreadable): no evidence either way, and never a failed upload."""
     try:
         theirs = svc.files.read(other.file.sha256)
-    except FileNotFoundError:
-        return None  # a missing blob is no evidence either way
-    return svc.forensics.compare(
-        data, file.media_type, page, theirs, other.file.media_type, other_page
-    )
+        return svc.forensics.compare(
+            data, file.media_type, page, theirs, other.file.media_type, other_page
+        )
+    except Exception:  # any failure here must not cost the seller its upload
+        _log.warning("voucher comparison with %s failed", other.id, exc_info=True)
+        return None
 
 
 def examine(
@@ -153,7 +166,7 @@ def examine(
         qr=qr,
         metadata=facts.metadata,
         matches=tuple(matches),
-        same_document=tuple(uow.vouchers.same_document(declaration)),
+        same_document=tuple(uow.vouchers.same_document(declaration, facts.qr_payload)),
         distributors=tuple((d.name, d.tax_id) for b in brands for d in b.distributors),
         cluster_sellers=svc.policy.template_cluster_sellers,
         chinese_invoice=qr is not None

@@ -116,8 +116,10 @@ class VoucherRepository(Protocol):
 
     def get_many(self, voucher_ids: Collection[str]) -> dict[str, Voucher]: ...
 
-    def same_document(self, declaration: Declaration) -> list[PriorDocumentUse]:
-        """Vouchers that declared the same issuer and document number."""
+    def same_document(
+        self, declaration: Declaration, qr_payload: str | None = None
+    ) -> list[PriorDocumentUse]:
+        """Vouchers of the same document: QR code and number, else issuer and number."""
         ...
 
 
@@ -130,7 +132,9 @@ class FingerprintRepository(Protocol):
 
     def since(self, seq: int, min_quality: int, limit: int) -> list[tuple[int, str]]: ...
 
-    def owners(self, seqs: Collection[int]) -> dict[int, tuple[str, int, str]]: ...
+    def owners(self, seqs: Collection[int]) -> dict[int, tuple[str, int, str]]:
+        """seq -> (voucher id, page, seller id)."""
+        ...
 
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None: ...
 

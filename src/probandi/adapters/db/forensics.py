@@ -12,6 +12,7 @@ from probandi.adapters.db.rows import VoucherFingerprintRow, VoucherMatchRow, ta
 from probandi.domain.forensics.model import NearMatch, PageFingerprint
 
 FINGERPRINTS = table_of(VoucherFingerprintRow)
+OWNER_CHUNK = 1_000  # seqs per IN list
 MATCHES = table_of(VoucherMatchRow)
 # One voucher intake at a time across PostgreSQL connections: every upload sees every
 # fingerprint committed before it, and fingerprint sequence numbers commit in order.
@@ -56,18 +57,20 @@ class SqlFingerprintRepository:
         return [(r.seq, r.pdq) for r in rows]
 
     def owners(self, seqs: Collection[int]) -> dict[int, tuple[str, int, str]]:
-        """seq -> (voucher id, page, pdq)."""
-        if not seqs:
-            return {}
-        rows = core(self.s).execute(
-            select(
-                FINGERPRINTS.c.seq,
-                FINGERPRINTS.c.voucher_id,
-                FINGERPRINTS.c.page,
-                FINGERPRINTS.c.pdq,
-            ).where(FINGERPRINTS.c.seq.in_(list(seqs)))
-        )
-        return {r.seq: (r.voucher_id, r.page, r.pdq) for r in rows}
+        """seq -> (voucher id, page, seller id)."""
+        found: dict[int, tuple[str, int, str]] = {}
+        ordered = sorted(seqs)
+        for start in range(0, len(ordered), OWNER_CHUNK):
+            rows = core(self.s).execute(
+                select(
+                    FINGERPRINTS.c.seq,
+                    FINGERPRINTS.c.voucher_id,
+                    FINGERPRINTS.c.page,
+                    FINGERPRINTS.c.seller_id,
+                ).where(FINGERPRINTS.c.seq.in_(ordered[start : start + OWNER_CHUNK]))
+            )
+            found |= {r.seq: (r.voucher_id, r.page, r.seller_id) for r in rows}
+        return found
 
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None:
         if matches:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from probandi.adapters.db.rows import BrandRow, ReviewTaskRow, VoucherRow
 from probandi.domain.brands import Brand, Distributor, ReferencePrice
+from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.domain.forensics.model import document_key
 from probandi.domain.listing_gate import Gate, GateState
 from probandi.domain.listings import ApprovedTerms, Listing, ListingContent
@@ -273,8 +274,8 @@ def voucher_to_domain(row: VoucherRow) -> Voucher:
     )
 
 
-def document_key_text(declaration: Declaration) -> str | None:
-    key = document_key(declaration)
+def document_key_text(declaration: Declaration, qr_payload: str | None = None) -> str | None:
+    key = document_key(declaration, parse_einvoice_qr(qr_payload) if qr_payload else None)
     return "|".join(key)[:400] if key else None
 
 
@@ -288,7 +289,7 @@ def voucher_to_row(v: Voucher, row: VoucherRow) -> None:
         {"code": f.code, "severity": f.severity.value, "message": f.message, "evidence": f.evidence}
         for f in v.findings
     ]
-    row.document_key = document_key_text(v.declaration)
+    row.document_key = document_key_text(v.declaration, v.qr_payload)
     row.units_claimed, row.qr_payload = v.units_claimed, v.qr_payload
 
 

@@ -30,7 +30,7 @@ from probandi.adapters.db.rows import (
 from probandi.domain.brands import Brand
 from probandi.domain.checks import PriorUse
 from probandi.domain.errors import Conflict
-from probandi.domain.forensics.findings import PriorDocumentUse
+from probandi.domain.forensics.findings import PriorDocumentUse, is_copy
 from probandi.domain.listing_gate import GateState
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable
@@ -293,12 +293,12 @@ class SqlVoucherRepository:
         return [mapping.voucher_to_domain(r) for r in rows]
 
     def uses_of_file(self, sha256: str) -> list[PriorUse]:
+        """Earlier vouchers of the same bytes, leaving out those rejected as copies."""
         rows = self.s.execute(
-            select(VoucherRow.id, VoucherRow.seller_id, VoucherRow.listing_id)
-            .where(VoucherRow.sha256 == sha256)
-            .order_by(VoucherRow.created_at)
-        ).all()
-        return [PriorUse(r.id, r.seller_id, r.listing_id) for r in rows]
+            select(VoucherRow).where(VoucherRow.sha256 == sha256).order_by(VoucherRow.created_at)
+        ).scalars()
+        found = (mapping.voucher_to_domain(r) for r in rows)
+        return [PriorUse(v.id, v.seller_id, v.listing_id) for v in found if not is_copy(v)]
 
     def get_many(self, voucher_ids: Collection[str]) -> dict[str, Voucher]:
         if not voucher_ids:
@@ -306,29 +306,34 @@ class SqlVoucherRepository:
         rows = self.s.execute(select(VoucherRow).where(VoucherRow.id.in_(voucher_ids))).scalars()
         return {r.id: mapping.voucher_to_domain(r) for r in rows}
 
-    def same_document(self, declaration: Declaration) -> list[PriorDocumentUse]:
-        """Vouchers that declared the same issuer and document number, oldest first."""
-        key = mapping.document_key_text(declaration)
+    def same_document(
+        self, declaration: Declaration, qr_payload: str | None = None
+    ) -> list[PriorDocumentUse]:
+        """Vouchers of the same document (QR code, else issuer and number), oldest first."""
+        key = mapping.document_key_text(declaration, qr_payload)
         if key is None:
             return []
         rows = self.s.execute(
-            select(
-                VoucherRow.id,
-                VoucherRow.seller_id,
-                VoucherRow.listing_id,
-                VoucherRow.units_claimed,
-                VoucherRow.status,
-            )
+            select(VoucherRow)
             .where(VoucherRow.document_key == key)
             .order_by(VoucherRow.created_at)
             .limit(MAX_SAME_DOCUMENT)
-        ).all()
-        return [
-            PriorDocumentUse(
-                r.id, r.seller_id, r.listing_id, r.units_claimed, r.status in COVERING_STATUSES
+        ).scalars()
+        uses = []
+        for row in rows:
+            v = mapping.voucher_to_domain(row)
+            uses.append(
+                PriorDocumentUse(
+                    v.id,
+                    v.seller_id,
+                    v.listing_id,
+                    v.units_claimed,
+                    covering=v.status.value in COVERING_STATUSES,
+                    approved=v.status is VoucherStatus.APPROVED,
+                    copy=is_copy(v),
+                )
             )
-            for r in rows
-        ]
+        return uses
 
 
 MAX_SAME_DOCUMENT = 100

@@ -26,6 +26,9 @@ STROKE_DIFF = 64.0  # a pixel this far (0-255) outside the other page's neighbou
 STROKE_PIXELS = 6  # such pixels that make a cell differ
 MIN_PEAK = 0.05  # below this phase-correlation peak the pages are not aligned at all
 MAX_REGIONS = 24
+MAX_ASPECT = 8  # longer side over shorter side, for a page to compare (till rolls)
+MAX_WORK_SIDE = 1600  # pixels, the longer side at working resolution
+MIN_SIDE = 32
 
 
 def _gray(image: Image.Image, width: int, scale: float = 1.0) -> Gray:
@@ -134,19 +137,30 @@ def _prepared(image: Image.Image) -> Image.Image:
     return gray
 
 
+def _comparable(image: Image.Image) -> bool:
+    width, height = image.size
+    return min(width, height) >= MIN_SIDE and max(width, height) <= MAX_ASPECT * min(width, height)
+
+
 def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
-    """Align b onto a and report where they differ."""
+    """Align b onto a and report where they differ. Slivers and strips (no document is
+    ten times longer than wide) are not compared: no evidence either way."""
+    if not (_comparable(a) and _comparable(b)):
+        return ImageDiff(aligned=False, differing_share=1.0)
     prep_a, prep_b = _prepared(a), _prepared(b)
-    peak, scale, _, _ = _best(prep_a, prep_b, COARSE_WIDTH, COARSE_SCALES)
+    # A tall page (a till roll) is worked on narrower, so that no side passes MAX_WORK_SIDE.
+    fit = min(1.0, MAX_WORK_SIDE * a.width / (WORK_WIDTH * a.height))
+    work, coarse = round(WORK_WIDTH * fit), max(16, round(COARSE_WIDTH * fit))
+    peak, scale, _, _ = _best(prep_a, prep_b, coarse, COARSE_SCALES)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
     middle = np.arange(scale - 0.02, scale + 0.0201, 0.01)
-    _, scale, _, _ = _best(prep_a, prep_b, (COARSE_WIDTH + WORK_WIDTH) // 2, middle)
+    _, scale, _, _ = _best(prep_a, prep_b, (coarse + work) // 2, middle)
     fine = np.arange(scale - FINE_STEP, scale + FINE_STEP * 1.01, FINE_STEP)
-    peak, scale, dy, dx = _best(prep_a, prep_b, WORK_WIDTH, fine)
+    peak, scale, dy, dx = _best(prep_a, prep_b, work, fine)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
-    ga, gb = _gray(a, WORK_WIDTH), _gray(b, WORK_WIDTH, scale)
+    ga, gb = _gray(a, work), _gray(b, work, scale)
     # b shifted by (dy, dx) lies on a: the overlap in a's coordinates.
     y0, x0 = max(0, dy), max(0, dx)
     y1, x1 = min(ga.shape[0], gb.shape[0] + dy), min(ga.shape[1], gb.shape[1] + dx)

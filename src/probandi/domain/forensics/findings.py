@@ -9,9 +9,20 @@ from probandi.domain.forensics.einvoice import EInvoiceQr, qr_findings
 from probandi.domain.forensics.identifiers import issuer_findings
 from probandi.domain.forensics.metadata import DocumentMetadata, metadata_findings
 from probandi.domain.forensics.model import NearMatch, Relation
-from probandi.domain.vouchers import Declaration, Finding, Severity
+from probandi.domain.vouchers import Declaration, Finding, Severity, Voucher, VoucherStatus
 
 MAX_NAMED = 5  # other vouchers named in one finding
+REUSE_CODES = frozenset(
+    {"voucher.reused_exact", "voucher.reused_near", "voucher.document_number_reused"}
+)
+
+
+def is_copy(voucher: Voucher) -> bool:
+    """Rejected because it was another seller's document: it never counts against the
+    original's owner, who may go on using its own invoice."""
+    return voucher.status is VoucherStatus.REJECTED and any(
+        f.code in REUSE_CODES and f.severity is Severity.HARD for f in voucher.findings
+    )
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class PriorDocumentUse:
     listing_id: str
     units: int  # the listing stock it was submitted to cover
     covering: bool = True  # pending or approved: its units count against the document
+    approved: bool = False  # a person accepted it as that seller's document
+    copy: bool = False  # itself rejected as another seller's document
 
 
 @dataclass(frozen=True)
@@ -78,12 +91,17 @@ def reused_near(ctx: ForensicContext) -> list[Finding]:
 
 
 def document_number_reused(ctx: ForensicContext) -> list[Finding]:
-    others = [u for u in ctx.same_document if u.seller_id != ctx.seller_id]
+    # Declarations alone are cheap to make: only a document a person already accepted as
+    # another seller's rejects at once; one merely claimed by someone else goes to review.
+    others = [u for u in ctx.same_document if u.seller_id != ctx.seller_id and not u.copy]
     found = [
         _finding(
             "voucher.document_number_reused",
-            Severity.HARD,
-            "another seller already submitted a document with this issuer and number",
+            Severity.HARD if u.approved else Severity.WARNING,
+            "a document with this issuer and number was "
+            + (
+                "approved as another seller's proof" if u.approved else "declared by another seller"
+            ),
             other_voucher_id=u.voucher_id,
             other_seller_id=u.seller_id,
             other_listing_id=u.listing_id,

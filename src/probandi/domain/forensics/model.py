@@ -89,8 +89,11 @@ class Verdict:
     reason: str
 
 
-def document_key(declaration: Declaration) -> tuple[str, str] | None:
-    """Issuer and document number, folded: what names one document."""
+def document_key(declaration: Declaration, qr: EInvoiceQr | None = None) -> tuple[str, str] | None:
+    """What names one document: a VAT e-invoice's code and number from its QR code (unique
+    nationwide, however the seller writes them), else the declared issuer and number."""
+    if qr is not None:
+        return ("qr", f"{qr.code}{qr.number}")
     if not declaration.issuer or not declaration.document_number:
         return None
     number = "".join(ch for ch in declaration.document_number if ch.isalnum()).upper()
@@ -110,7 +113,8 @@ def relate(ours: VoucherSide, theirs: VoucherSide, diff: ImageDiff | None) -> Ve
             False,
             f"the aligned images differ nowhere ({diff.differing_share:.1%} of cells)",
         )
-    ours_key, theirs_key = document_key(ours.declaration), document_key(theirs.declaration)
+    ours_key = document_key(ours.declaration, ours.qr)
+    theirs_key = document_key(theirs.declaration, theirs.qr)
     if ours_key is not None and ours_key == theirs_key:
         return Verdict(Relation.RECYCLED, False, "both declare the same issuer and number")
     where = (
@@ -123,10 +127,15 @@ def relate(ours: VoucherSide, theirs: VoucherSide, diff: ImageDiff | None) -> Ve
         and theirs.declaration.issuer is not None
         and party_name(ours.declaration.issuer) == party_name(theirs.declaration.issuer)
     )
+    # One QR code unread (a phone photo) next to a verifiable national e-invoice: the
+    # national layout, not a forger's.
+    national = any(side.qr is not None and is_verifiable(side.qr) for side in (ours, theirs))
     reason = f"same layout, other content: {where}"
     if same_issuer:
         reason += "; both claim the same issuer (its own receipt layout)"
-    return Verdict(Relation.SAME_TEMPLATE, same_issuer, reason)
+    elif national:
+        reason += "; the national e-invoice layout"
+    return Verdict(Relation.SAME_TEMPLATE, same_issuer or national, reason)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ def clusters(
 ) -> None:
     """List template clusters: one layout shared by unrelated sellers under other issuers."""
     settings = Settings.from_env()
-    runtime = bootstrap(settings, migrate=True)
+    runtime = bootstrap(settings)
     threshold = min_sellers or settings.policy.template_cluster_sellers
     try:
         with Session(runtime.reader) as session:
