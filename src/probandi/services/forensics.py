@@ -89,6 +89,76 @@ def _nearest_per_voucher(
     return best
 
 
+@dataclass(frozen=True)
+class Candidate:
+    other: Voucher
+    side: VoucherSide
+    distance: int
+    page: int
+    other_page: int
+    compare_pages: tuple[int, int] | None  # None: decided without an image comparison
+
+
+# Comparisons already made, by (other voucher, our page, their page).
+Diffs = dict[tuple[str, int, int], ImageDiff | None]
+
+
+def _candidates(
+    uow: UnitOfWork, svc: Services, ours: VoucherSide, file: StoredFile, facts: DocumentFacts
+) -> list[Candidate]:
+    """Other sellers' vouchers within the PDQ distance, nearest first. Vouchers already
+    rejected as copies are skipped: a copy never counts against the original's owner."""
+    best = _nearest_per_voucher(uow, svc, facts, ours.seller_id)
+    ranked = sorted(best, key=lambda vid: best[vid][0])[:MAX_CANDIDATES]
+    others = uow.vouchers.get_many(ranked)
+    found = [
+        others[vid]
+        for vid in ranked
+        if vid in others and not is_copy(others[vid]) and others[vid].file.sha256 != file.sha256
+    ]  # the same bytes: voucher.reused_exact already says so
+    multi_page = len({fp.page for fp in facts.fingerprints}) > 1
+    candidates = []
+    for rank, other in enumerate(found):
+        distance, page, other_page = best[other.id]
+        side = VoucherSide(
+            other.id, other.seller_id, other.listing_id, other.declaration, qr_of(other.qr_payload)
+        )
+        pages = None
+        if rank < svc.policy.compared_candidates and (ours.qr is None or side.qr is None):
+            # The first page holds the document; a shared later page (terms, a letterhead)
+            # must not make two different documents one.
+            multi = multi_page or other.file.pages > 1
+            pages = (0, 0) if multi else (page, other_page)
+        candidates.append(Candidate(other, side, distance, page, other_page, pages))
+    return candidates
+
+
+def _diffs(
+    svc: Services, data: bytes, file: StoredFile, candidates: list[Candidate], done: Diffs
+) -> Diffs:
+    """The comparisons the candidates need, reusing those already made."""
+    diffs = dict(done)
+    for c in candidates:
+        if c.compare_pages is not None:
+            key = (c.other.id, *c.compare_pages)
+            if key not in diffs:
+                diffs[key] = _compare(svc, data, file, c.compare_pages[0], c.other, key[2])
+    return diffs
+
+
+def precompare(
+    svc: Services, *, seller_id: str, file: StoredFile, data: bytes, facts: DocumentFacts
+) -> Diffs:
+    """The slow part, before the upload's transaction: compare the pages of the candidates
+    the index knows now. Inside the transaction only newer candidates are compared, so the
+    intake lock (and SQLite's single writer) is held for milliseconds, not seconds."""
+    qr = qr_of(facts.qr_payload)
+    ours = VoucherSide("", seller_id, "", Declaration(), qr)
+    with svc.reader() as uow:
+        candidates = _candidates(uow, svc, ours, file, facts)
+    return _diffs(svc, data, file, candidates, {})
+
+
 def find_matches(
     uow: UnitOfWork,
     svc: Services,
@@ -97,33 +167,17 @@ def find_matches(
     file: StoredFile,
     data: bytes,
     facts: DocumentFacts,
+    done: Diffs | None = None,
 ) -> list[NearMatch]:
-    """Every other seller's voucher within the PDQ distance, decided by content. Vouchers
-    already rejected as copies are skipped: a copy never counts against the original."""
+    """Every other seller's voucher within the PDQ distance, decided by content."""
     refresh_index(uow, svc)
-    best = _nearest_per_voucher(uow, svc, facts, ours.seller_id)
-    ranked = sorted(best, key=lambda vid: best[vid][0])[:MAX_CANDIDATES]
-    others = uow.vouchers.get_many(ranked)
-    candidates = [
-        others[vid]
-        for vid in ranked
-        if vid in others and not is_copy(others[vid]) and others[vid].file.sha256 != file.sha256
-    ]  # the same bytes: voucher.reused_exact already says so
-    pages = len({fp.page for fp in facts.fingerprints})
+    candidates = _candidates(uow, svc, ours, file, facts)
+    diffs = _diffs(svc, data, file, candidates, done or {})
     matches = []
-    for rank, other in enumerate(candidates):
-        distance, page, other_page = best[other.id]
-        theirs = VoucherSide(
-            other.id, other.seller_id, other.listing_id, other.declaration, qr_of(other.qr_payload)
-        )
-        diff = None
-        if rank < svc.policy.compared_candidates and (ours.qr is None or theirs.qr is None):
-            # The first page holds the document; a shared later page (terms, a letterhead)
-            # must not make two different documents one.
-            first = (0, 0) if pages > 1 or other.file.pages > 1 else (page, other_page)
-            diff = _compare(svc, data, file, first[0], other, first[1])
-        verdict = relate(ours, theirs, diff)
-        matches.append(NearMatch(theirs, page, other_page, distance, verdict, diff))
+    for c in candidates:
+        diff = None if c.compare_pages is None else diffs[(c.other.id, *c.compare_pages)]
+        verdict = relate(ours, c.side, diff)
+        matches.append(NearMatch(c.side, c.page, c.other_page, c.distance, verdict, diff))
     return matches
 
 
@@ -154,11 +208,13 @@ def examine(
     file: StoredFile,
     data: bytes,
     facts: DocumentFacts,
+    done: Diffs | None = None,
 ) -> Examination:
-    """Forensic findings of one upload; call with intake locked (`lock_intake`)."""
+    """Forensic findings of one upload; call with intake locked (`lock_intake`), passing
+    the comparisons `precompare` made before the transaction."""
     qr = qr_of(facts.qr_payload)
     ours = VoucherSide(voucher_id, seller.id, listing.id, declaration, qr)
-    matches = find_matches(uow, svc, ours=ours, file=file, data=data, facts=facts)
+    matches = find_matches(uow, svc, ours=ours, file=file, data=data, facts=facts, done=done)
     ctx = ForensicContext(
         seller_id=seller.id,
         declaration=declaration,

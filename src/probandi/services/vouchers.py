@@ -25,7 +25,7 @@ from probandi.domain.vouchers import (
 from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
-from probandi.services.forensics import examine
+from probandi.services.forensics import examine, precompare
 from probandi.services.ports import UnitOfWork
 
 NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
@@ -44,7 +44,12 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
     require_role(cmd.actor, Role.SELLER)
     check_declaration(cmd.kind, cmd.declaration)
     stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)  # before any write
-    facts = svc.forensics.read(cmd.data, stored.media_type)  # CPU work, outside the transaction
+    # CPU work, outside the transaction: reading the file and comparing it with the
+    # candidates known now (a seller uploads only for itself: its party is its seller id).
+    facts = svc.forensics.read(cmd.data, stored.media_type)
+    done = precompare(
+        svc, seller_id=cmd.actor.party_id or "", file=stored, data=cmd.data, facts=facts
+    )
     with svc.uow() as uow:
         uow.fingerprints.lock_intake()
         now = svc.clock.now()
@@ -75,6 +80,7 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
             file=stored,
             data=cmd.data,
             facts=facts,
+            done=done,
         )
         checked = run_checks(
             CheckContext(
