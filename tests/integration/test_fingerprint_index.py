@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from sqlalchemy import text
 
 from probandi.bootstrap import Runtime, bootstrap
 from probandi.config import Settings
@@ -13,7 +14,7 @@ from probandi.domain.commands import SubmitVoucher
 from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import Declaration, DeclaredLine
 from probandi.services.clock import FrozenClock
-from probandi.services.forensics import load_index
+from probandi.services.forensics import load_index, reindex_vouchers
 from probandi.services.vouchers import submit_voucher
 from tests.integration.test_deadlines import SELLER, a_held_listing
 from tests.support.world import invoice_image
@@ -67,3 +68,23 @@ def test_low_quality_fingerprints_are_stored_but_never_matchable(
         matchable = uow.fingerprints.since(0, svc.policy.min_pdq_quality, 100)
     assert stored, "the flat page's fingerprint is kept as evidence"
     assert matchable == []
+
+
+def test_reindex_fingerprints_vouchers_stored_before_forensics(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    a_held_listing(runtime, "L1")
+    data = invoice_image(9)
+    upload(runtime, clock, "L1", data)
+    with runtime.writer.begin() as conn:  # as a database from before migration 0003 holds it
+        conn.execute(text("DELETE FROM voucher_fingerprints"))
+    svc = runtime.services
+    seen: list[str] = []
+    assert reindex_vouchers(svc, on_voucher=seen.append) == 1
+    with svc.reader() as uow:
+        [voucher] = uow.vouchers.for_listing("L1")
+        rows = uow.fingerprints.since(0, svc.policy.min_pdq_quality, 100)
+    assert seen == [voucher.id]
+    expected = {fp.pdq for fp in svc.forensics.read(data, "image/png").fingerprints}
+    assert {pdq for _, pdq in rows} == expected
+    assert reindex_vouchers(svc) == 0  # nothing left to do

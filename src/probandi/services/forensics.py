@@ -8,7 +8,8 @@ other vouchers are compared: PDQ finds candidates, `relate` decides recycled or 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from probandi.domain.brands import Brand
 from probandi.domain.forensics.einvoice import EInvoiceQr, parse_einvoice_qr
@@ -18,6 +19,7 @@ from probandi.domain.forensics.model import (
     DocumentFacts,
     ImageDiff,
     NearMatch,
+    PageFingerprint,
     VoucherSide,
     relate,
 )
@@ -229,3 +231,35 @@ def examine(
         or looks_like_uscc(compact_tax_id(declaration.issuer_tax_id or "")),
     )
     return Examination(forensic_findings(ctx), matches)
+
+
+REINDEX_BATCH = 100
+
+
+def reindex_vouchers(svc: Services, *, on_voucher: Callable[[str], None] | None = None) -> int:
+    """Fingerprint the vouchers stored before forensics existed, so that later uploads are
+    matched against them too; returns how many. Their own findings stay as decided."""
+    done = 0
+    while True:
+        with svc.uow() as uow:
+            uow.fingerprints.lock_intake()
+            ids = uow.fingerprints.unfingerprinted(REINDEX_BATCH)
+            if not ids:
+                return done
+            for voucher in uow.vouchers.get_many(ids).values():
+                try:
+                    data = svc.files.read(voucher.file.sha256)
+                    facts = svc.forensics.read(data, voucher.file.media_type)
+                except Exception:  # a lost or unreadable blob: nothing to fingerprint
+                    _log.warning("cannot fingerprint voucher %s", voucher.id, exc_info=True)
+                    facts = DocumentFacts(fingerprints=())
+                if not facts.fingerprints:
+                    # A marker row of quality 0: never matched, and never tried again.
+                    facts = DocumentFacts(fingerprints=(PageFingerprint(0, "0" * 64, 0),))
+                uow.fingerprints.add(voucher.id, voucher.seller_id, facts.fingerprints)
+                if voucher.qr_payload is None and facts.qr_payload is not None:
+                    uow.vouchers.save(replace(voucher, qr_payload=facts.qr_payload))
+                if on_voucher:
+                    on_voucher(voucher.id)
+                done += 1
+            uow.commit()

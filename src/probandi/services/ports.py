@@ -138,6 +138,10 @@ class FingerprintRepository(Protocol):
 
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None: ...
 
+    def unfingerprinted(self, limit: int) -> list[str]:
+        """Ids of vouchers without fingerprints (stored before forensics), oldest first."""
+        ...
+
 
 class NearDuplicateIndex(Protocol):
     """Matchable fingerprints of every voucher, kept in step with the database."""

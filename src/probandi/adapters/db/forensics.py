@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from probandi.adapters.db.repositories import core
-from probandi.adapters.db.rows import VoucherFingerprintRow, VoucherMatchRow, table_of
+from probandi.adapters.db.rows import VoucherFingerprintRow, VoucherMatchRow, VoucherRow, table_of
 from probandi.domain.forensics.model import NearMatch, PageFingerprint
 
 FINGERPRINTS = table_of(VoucherFingerprintRow)
@@ -71,6 +71,17 @@ class SqlFingerprintRepository:
             )
             found |= {r.seq: (r.voucher_id, r.page, r.seller_id) for r in rows}
         return found
+
+    def unfingerprinted(self, limit: int) -> list[str]:
+        """Vouchers stored before forensics existed (no fingerprint rows), oldest first."""
+        known = select(FINGERPRINTS.c.voucher_id).distinct()
+        rows = self.s.execute(
+            select(VoucherRow.id)
+            .where(VoucherRow.id.not_in(known))
+            .order_by(VoucherRow.created_at, VoucherRow.id)
+            .limit(limit)
+        )
+        return [r.id for r in rows]
 
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None:
         if matches:

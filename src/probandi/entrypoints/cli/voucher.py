@@ -20,6 +20,7 @@ from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.forensics.model import TRIMMED, PageFingerprint
 from probandi.queries.voucher_clusters import template_clusters
+from probandi.services.forensics import reindex_vouchers
 
 voucher_app = typer.Typer(help="Voucher forensics.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -113,3 +114,25 @@ def clusters(
     for c in found:
         table.add_row(c.id, ", ".join(c.sellers), "; ".join(c.claimed_issuers), str(len(c.members)))
     Console().print(table)
+
+
+@voucher_app.command("reindex")
+def reindex() -> None:
+    """Fingerprint vouchers stored before voucher forensics, so new uploads match them."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        with Progress(
+            TextColumn("fingerprinting stored vouchers"),
+            BarColumn(),
+            TextColumn("{task.completed} done"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("reindex", total=None)
+            count = reindex_vouchers(
+                runtime.services, on_voucher=lambda _id: progress.advance(task)
+            )
+    finally:
+        runtime.dispose()
+    console.print(f"{count} voucher(s) fingerprinted")
