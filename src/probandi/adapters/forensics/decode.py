@@ -63,9 +63,10 @@ def decode_image(data: bytes) -> Image.Image:
 
 
 def render_pdf(
-    data: bytes, max_pages: int = DEFAULT_MAX_PAGES, longest: int = MAX_SIDE
+    data: bytes, max_pages: int = DEFAULT_MAX_PAGES, longest: int = MAX_SIDE, *, luma: bool = False
 ) -> list[Image.Image]:
-    """The first pages of a PDF, rendered at 150 dpi or `longest` pixels, whichever is less."""
+    """The first pages of a PDF, rendered at 150 dpi or `longest` pixels, whichever is less;
+    in RGB, or as luma only (all PDQ reads, and a quarter faster)."""
     pages: list[Image.Image] = []
     with PDFIUM_LOCK:
         try:
@@ -78,8 +79,9 @@ def render_pdf(
                 try:
                     width, height = page.get_size()
                     scale = min(PDF_DPI / 72, longest / max(width, height, 1))
-                    bitmap = page.render(scale=scale)
-                    pages.append(_rgb(bitmap.to_pil()))
+                    bitmap = page.render(scale=scale, grayscale=luma)
+                    pixels = bitmap.to_pil()
+                    pages.append(pixels.convert("L") if luma else _rgb(pixels))
                 finally:
                     page.close()
         finally:
@@ -119,7 +121,7 @@ def hash_views(
     """The fixed fingerprint pipeline, the same for indexing and querying. A large JPEG is
     decoded at a DCT-reduced size (draft) no smaller than its hash view, then box-filtered."""
     if media_type == PDF:
-        return [hash_view(page) for page in render_pdf(data, max_pages, HASH_SIDE)]
+        return [hash_view(page) for page in render_pdf(data, max_pages, HASH_SIDE, luma=True)]
     image = Image.open(io.BytesIO(data))
     if image.format == "JPEG":
         image.draft("RGB", _hash_size(*image.size))

@@ -28,8 +28,8 @@ TRIM_MIN_AREA = 0.25  # a smaller content box is a detail, not the document
 def pdq_of(image: Image.Image) -> tuple[str, int]:
     """Meta's PDQ hash (64 hex characters) and quality of decoded RGB pixels."""
     pixels = np.asarray(image)
-    if pixels.ndim == 2:  # luma: as three equal channels, PDQ's luma is the same value
-        pixels = np.ascontiguousarray(np.broadcast_to(pixels[..., None], (*pixels.shape, 3)))
+    if pixels.ndim == 2:  # luma as three equal channels (a view, no copy): the same luma
+        pixels = np.broadcast_to(pixels[..., None], (*pixels.shape, 3))
     bits, quality = pdqhash.compute(pixels)
     return np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality)
 
