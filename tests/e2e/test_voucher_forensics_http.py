@@ -207,8 +207,12 @@ def test_one_forgery_template_shown_by_three_unrelated_sellers_is_one_cluster(
     assert "voucher.template_cluster" in codes(uploaded[-1])
     assert "voucher.reused_near" not in set().union(*(codes(v) for v in uploaded))
 
-    clusters = world.reviewer("GET", "/v1/voucher-clusters").json()["items"]
+    page = world.reviewer("GET", "/v1/voucher-clusters").json()
+    assert page["total"] == 1
+    clusters = page["items"]
     assert len(clusters) == 1
+    past_the_end = world.reviewer("GET", "/v1/voucher-clusters?offset=1").json()
+    assert past_the_end == {"items": [], "total": 1}
     cluster = clusters[0]
     assert cluster["sellers"] == ["shop-0", "shop-1", "shop-2"]
     assert sorted(cluster["claimed_issuers"]) == sorted(f["shop"] for _, f in receipts)

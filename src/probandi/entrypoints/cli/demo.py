@@ -269,10 +269,15 @@ def _load_vouchers(svc: Services, out: Callable[[str], None]) -> None:
 
 
 def _submit(
-    svc: Services, listing_id: str, kind: VoucherKind, declaration: Declaration, data: bytes
+    svc: Services,
+    listing_id: str,
+    kind: VoucherKind,
+    declaration: Declaration,
+    data: bytes,
+    filename: str | None = None,
 ) -> VoucherResult:
     seller = seller_actor(next(ln.seller_id for ln in DEMO_LISTINGS if ln.id == listing_id))
-    filename = FILENAMES[kind]
+    filename = filename or FILENAMES[kind]
     return submit_voucher(
         SubmitVoucher(seller, listing_id, kind, declaration, filename, data), svc=svc
     )
@@ -357,7 +362,7 @@ def _invoice_reused(svc: Services, invoice: tuple[Document, bytes]) -> VoucherRe
     own_name = SELLER_BY_ID["mingpinhui"].party.name.zh
     declaration = replace(declared(doc, "Louis Vuitton"), buyer_name=own_name)
     copy = img.recycled(data)
-    return _submit(svc, "tb-5001", VoucherKind.PURCHASE_INVOICE, declaration, copy)
+    return _submit(svc, "tb-5001", VoucherKind.PURCHASE_INVOICE, declaration, copy, "发票.jpg")
 
 
 def _create_keys(svc: Services) -> dict[str, str]:

@@ -54,6 +54,7 @@ class TemplateClusterOut(BaseModel):
 
 class TemplateClusterPage(BaseModel):
     items: list[TemplateClusterOut]
+    total: int  # clusters in all, for paging with offset and limit
 
 
 class VoucherMatchOut(BaseModel):
@@ -79,13 +80,18 @@ def list_template_clusters(
     actor: CurrentActor,
     svc: Svc,
     min_sellers: Annotated[int | None, Query(ge=2, le=1000)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> TemplateClusterPage:
     """Templates shared by unrelated sellers under different claimed issuers: suspected
     forgery services, widest first (reviewers and admins)."""
     threshold = min_sellers or svc.policy.template_cluster_sellers
     with Session(request.app.state.read_engine) as session:
         clusters = template_clusters(session, actor, min_sellers=threshold)
-    return TemplateClusterPage(items=[TemplateClusterOut.from_query(c) for c in clusters])
+    page = clusters[offset : offset + limit]
+    return TemplateClusterPage(
+        items=[TemplateClusterOut.from_query(c) for c in page], total=len(clusters)
+    )
 
 
 @router.get("/vouchers/{voucher_id}/matches", response_model=VoucherMatchPage)
