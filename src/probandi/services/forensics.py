@@ -67,27 +67,29 @@ class Examination:
 
 def _nearest_per_voucher(
     uow: UnitOfWork, svc: Services, facts: DocumentFacts, seller_id: str
-) -> dict[str, tuple[int, int, int]]:
-    """Other sellers' vouchers within the distance: id -> (distance, our page, their page).
-    The seller's own vouchers are dropped before any cut, so its own copies can never push
+) -> dict[str, tuple[int, int, int, int]]:
+    """Other sellers' vouchers within the distance: id -> (distance, our page, their page,
+    turn). Our page is looked up as it is and in its 7 turned and flipped forms. The
+    seller's own vouchers are dropped before any cut, so its own copies can never push
     another seller's original out of the candidates."""
-    hits: dict[int, tuple[int, int]] = {}  # seq -> (distance, our page)
-    for fp in facts.fingerprints:
-        if not fp.matchable(svc.policy.min_pdq_quality):
-            continue
-        for seq, distance in svc.near_index.search(fp.pdq, svc.policy.near_duplicate_distance):
+    floor = svc.policy.min_pdq_quality
+    queries = [(fp.page, fp.pdq, 0) for fp in facts.fingerprints if fp.matchable(floor)]
+    queries += [(t.page, t.pdq, t.turn) for t in facts.turned if t.quality >= floor]
+    hits: dict[int, tuple[int, int, int]] = {}  # seq -> (distance, our page, turn)
+    for page, pdq, turn in queries:
+        for seq, distance in svc.near_index.search(pdq, svc.policy.near_duplicate_distance):
             if seq not in hits or distance < hits[seq][0]:
-                hits[seq] = (distance, fp.page)
+                hits[seq] = (distance, page, turn)
     nearest = sorted(hits.items(), key=lambda kv: kv[1][0])[:MAX_HIT_ROWS]
     owners = uow.fingerprints.owners([seq for seq, _ in nearest])
-    best: dict[str, tuple[int, int, int]] = {}
-    for seq, (distance, page) in nearest:
+    best: dict[str, tuple[int, int, int, int]] = {}
+    for seq, (distance, page, turn) in nearest:
         owner = owners.get(seq)
         if owner is None or owner[2] == seller_id:
             continue
         voucher_id, other_page, _ = owner
         if voucher_id not in best or distance < best[voucher_id][0]:
-            best[voucher_id] = (distance, page, other_page)
+            best[voucher_id] = (distance, page, other_page, turn)
     return best
 
 
@@ -98,11 +100,12 @@ class Candidate:
     distance: int
     page: int
     other_page: int
+    turn: int  # the dihedral form of our page that matched theirs
     compare_pages: tuple[int, int] | None  # None: decided without an image comparison
 
 
-# Comparisons already made, by (other voucher, our page, their page).
-Diffs = dict[tuple[str, int, int], ImageDiff | None]
+# Comparisons already made, by (other voucher, our page, their page, turn).
+Diffs = dict[tuple[str, int, int, int], ImageDiff | None]
 
 
 def _candidates(
@@ -121,7 +124,7 @@ def _candidates(
     multi_page = len({fp.page for fp in facts.fingerprints}) > 1
     candidates = []
     for rank, other in enumerate(found):
-        distance, page, other_page = best[other.id]
+        distance, page, other_page, turn = best[other.id]
         side = VoucherSide(
             other.id, other.seller_id, other.listing_id, other.declaration, qr_of(other.qr_payload)
         )
@@ -131,7 +134,7 @@ def _candidates(
             # must not make two different documents one.
             multi = multi_page or other.file.pages > 1
             pages = (0, 0) if multi else (page, other_page)
-        candidates.append(Candidate(other, side, distance, page, other_page, pages))
+        candidates.append(Candidate(other, side, distance, page, other_page, turn, pages))
     return candidates
 
 
@@ -142,9 +145,9 @@ def _diffs(
     diffs = dict(done)
     for c in candidates:
         if c.compare_pages is not None:
-            key = (c.other.id, *c.compare_pages)
+            key = (c.other.id, *c.compare_pages, c.turn)
             if key not in diffs:
-                diffs[key] = _compare(svc, data, file, c.compare_pages[0], c.other, key[2])
+                diffs[key] = _compare(svc, data, file, key[1], c.other, key[2], c.turn)
     return diffs
 
 
@@ -177,21 +180,27 @@ def find_matches(
     diffs = _diffs(svc, data, file, candidates, done or {})
     matches = []
     for c in candidates:
-        diff = None if c.compare_pages is None else diffs[(c.other.id, *c.compare_pages)]
+        diff = None if c.compare_pages is None else diffs[(c.other.id, *c.compare_pages, c.turn)]
         verdict = relate(ours, c.side, diff)
         matches.append(NearMatch(c.side, c.page, c.other_page, c.distance, verdict, diff))
     return matches
 
 
 def _compare(
-    svc: Services, data: bytes, file: StoredFile, page: int, other: Voucher, other_page: int
+    svc: Services,
+    data: bytes,
+    file: StoredFile,
+    page: int,
+    other: Voucher,
+    other_page: int,
+    turn: int = 0,
 ) -> ImageDiff | None:
     """The aligned comparison, or None when it cannot be made (the other file is missing or
     unreadable): no evidence either way, and never a failed upload."""
     try:
         theirs = svc.files.read(other.file.sha256)
         return svc.forensics.compare(
-            data, file.media_type, page, theirs, other.file.media_type, other_page
+            data, file.media_type, page, theirs, other.file.media_type, other_page, turn
         )
     except Exception:  # any failure here must not cost the seller its upload
         _log.warning("voucher comparison with %s failed", other.id, exc_info=True)

@@ -173,7 +173,10 @@ class VoucherForensics(Protocol):
         theirs: bytes,
         theirs_type: str,
         other_page: int,
-    ) -> ImageDiff: ...
+        turn: int = 0,
+    ) -> ImageDiff:
+        """Our page, turned by PDQ's dihedral form `turn`, against theirs."""
+        ...
 
 
 class TaskRepository(Protocol):

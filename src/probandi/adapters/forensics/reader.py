@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pdqhash
+from numpy.typing import NDArray
 from PIL import Image
 
 from probandi.adapters.forensics.compare import compare_pages
@@ -18,20 +19,47 @@ from probandi.adapters.forensics.decode import (
 from probandi.adapters.forensics.metadata import read_metadata
 from probandi.adapters.forensics.qr import read_qr_payloads
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
-from probandi.domain.forensics.model import TRIMMED, DocumentFacts, ImageDiff, PageFingerprint
+from probandi.domain.forensics.model import (
+    FULL,
+    TRIMMED,
+    DocumentFacts,
+    ImageDiff,
+    PageFingerprint,
+    TurnedHash,
+)
 
+# PDQ's dihedral forms 1-7 as Pillow transposes (measured on the conformance photo). Uploads
+# are looked up turned by 90, 180 and 270 degrees; a mirrored document is unreadable.
+ROTATIONS = (1, 2, 3)
+PDQ_TURNS = {
+    1: Image.Transpose.ROTATE_90,
+    2: Image.Transpose.ROTATE_180,
+    3: Image.Transpose.ROTATE_270,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.FLIP_LEFT_RIGHT,
+    6: Image.Transpose.TRANSPOSE,
+    7: Image.Transpose.TRANSVERSE,
+}
 TRIM_CONTRAST = 40  # grey levels from the border's colour that count as content
 TRIM_DENSITY = 0.02  # share of a row or column that must be content
 TRIM_MIN_AREA = 0.25  # a smaller content box is a detail, not the document
 
 
-def pdq_of(image: Image.Image) -> tuple[str, int]:
-    """Meta's PDQ hash (64 hex characters) and quality of decoded RGB pixels."""
-    pixels = np.asarray(image)
+def _pixels(image: Image.Image) -> NDArray[np.uint8]:
+    pixels: NDArray[np.uint8] = np.asarray(image)
     if pixels.ndim == 2:  # luma as three equal channels (a view, no copy): the same luma
         pixels = np.broadcast_to(pixels[..., None], (*pixels.shape, 3))
-    bits, quality = pdqhash.compute(pixels)
-    return np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality)
+    return pixels
+
+
+def _hex(bits: NDArray[np.int64]) -> str:
+    return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def pdq_of(image: Image.Image) -> tuple[str, int]:
+    """Meta's PDQ hash (64 hex characters) and quality of decoded pixels."""
+    bits, quality = pdqhash.compute(_pixels(image))
+    return _hex(bits), int(quality)
 
 
 def trimmed(image: Image.Image) -> Image.Image | None:
@@ -50,6 +78,26 @@ def trimmed(image: Image.Image) -> Image.Image | None:
     if area < TRIM_MIN_AREA * image.width * image.height or box == (0, 0, *image.size):
         return None
     return image.crop(box)
+
+
+def turned_page(index: int, view: Image.Image) -> tuple[list[PageFingerprint], list[TurnedHash]]:
+    """The page's fingerprints (as `page_fingerprints`) and the query-only hashes of the
+    page turned by 90, 180 and 270 degrees, of the full page and of its trimmed content.
+    The page is turned and hashed again: PDQ's own dihedral hashes of a page that is not
+    square sit 16-18 bits from the hash of the turned page, too much of a 31-bit budget."""
+    prints: list[PageFingerprint] = []
+    turned: list[TurnedHash] = []
+    inner = trimmed(view)
+    for variant, image in ((FULL, view), (TRIMMED, inner)):
+        if image is None:
+            continue
+        pdq, quality = pdq_of(image)
+        prints.append(PageFingerprint(index, pdq, quality, variant=variant))
+        for turn in ROTATIONS:
+            turned.append(
+                TurnedHash(index, pdq_of(image.transpose(PDQ_TURNS[turn]))[0], quality, turn)
+            )
+    return prints, turned
 
 
 def page_fingerprints(index: int, page: Image.Image) -> list[PageFingerprint]:
@@ -81,13 +129,17 @@ class ForensicReader:
 
     def read(self, data: bytes, media_type: str) -> DocumentFacts:
         pages = decode_pages(data, media_type, self._max_pages)
-        views = hash_views(data, media_type, self._max_pages)
+        prints: list[PageFingerprint] = []
+        turned: list[TurnedHash] = []
+        for i, view in enumerate(hash_views(data, media_type, self._max_pages)):
+            page_prints, page_turns = turned_page(i, view)
+            prints += page_prints
+            turned += page_turns
         return DocumentFacts(
-            fingerprints=tuple(
-                fp for i, view in enumerate(views) for fp in page_fingerprints(i, view)
-            ),
+            fingerprints=tuple(prints),
             qr_payload=_qr_payload(pages),
             metadata=read_metadata(data, media_type),
+            turned=tuple(turned),
         )
 
     def compare(
@@ -98,9 +150,12 @@ class ForensicReader:
         theirs: bytes,
         theirs_type: str,
         other_page: int,
+        turn: int = 0,
     ) -> ImageDiff:
+        """Our page (turned into the other's orientation) against theirs."""
         a = decode_pages(ours, ours_type, page + 1)
         b = decode_pages(theirs, theirs_type, other_page + 1)
         if len(a) <= page or len(b) <= other_page:
             return ImageDiff(aligned=False, differing_share=1.0)
-        return compare_pages(a[page], b[other_page])
+        mine = a[page].transpose(PDQ_TURNS[turn]) if turn else a[page]
+        return compare_pages(mine, b[other_page])

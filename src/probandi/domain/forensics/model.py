@@ -150,6 +150,22 @@ class NearMatch:
     diff: ImageDiff | None
 
 
+# PDQ's dihedral forms, in its own order: 0 as is; 1, 2, 3 turned by 90, 180, 270 degrees;
+# 4 flipped top to bottom; 5 left to right; 6 transposed; 7 transversed.
+TURNS = 8
+
+
+@dataclass(frozen=True)
+class TurnedHash:
+    """A query-only PDQ of a page turned by 90, 180 or 270 degrees (forms 1-3): finds a copy
+    that was rotated before reuse (a portrait phone photo of a landscape invoice)."""
+
+    page: int
+    pdq: str
+    quality: int
+    turn: int
+
+
 @dataclass(frozen=True)
 class DocumentFacts:
     """What the forensic readers found in one file, before any comparison."""
@@ -157,3 +173,4 @@ class DocumentFacts:
     fingerprints: tuple[PageFingerprint, ...]
     qr_payload: str | None = None
     metadata: DocumentMetadata | None = None
+    turned: tuple[TurnedHash, ...] = ()
