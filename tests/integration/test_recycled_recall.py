@@ -8,10 +8,11 @@ import io
 from datetime import date
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from probandi.adapters.forensics.reader import ForensicReader
-from probandi.domain.forensics.model import Relation, VoucherSide, hamming, relate
+from probandi.domain.forensics.findings import ForensicContext, altered_copy
+from probandi.domain.forensics.model import NearMatch, Relation, VoucherSide, hamming, relate
 from probandi.domain.vouchers import Declaration
 from tests.support.vouchers import forged_receipts, recycle, same_template_einvoices
 
@@ -86,3 +87,39 @@ def test_a_turned_recycled_copy_is_found_by_a_turned_hash_and_called_recycled(
         diff = reader.compare(copy, "image/jpeg", 0, original, media_type, 0, turn)
         verdict = relate(side("b", "shop-b", f"B{n}"), side("a", "shop-a", f"A{n}"), diff)
         assert verdict.relation is Relation.RECYCLED, (n, turn, diff)
+
+
+def doctored(data: bytes) -> bytes:
+    """Another seller's receipt with its number painted over and written anew."""
+    with Image.open(io.BytesIO(data)) as original:
+        image = original.convert("RGB")
+    w, h = image.size
+    box = (int(w * 0.73), int(h * 0.343), int(w * 0.845), int(h * 0.362))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle(box, fill=image.getpixel((box[0] - 3, box[1] - 3)))
+    draw.text(
+        (box[0] + 4, box[1] + 1),
+        "Q1234567",
+        fill=(30, 30, 30),
+        font=ImageFont.load_default(size=15),
+    )
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def test_a_doctored_copy_of_another_sellers_receipt_is_flagged_for_review() -> None:
+    reader = ForensicReader()
+    for n, (original, _) in enumerate(forged_receipts(4, seed=8)):
+        copy = doctored(original)
+        diff = reader.compare(copy, "image/jpeg", 0, original, "image/jpeg", 0)
+        theirs = side("a", "shop-a", f"A{n}")
+        verdict = relate(side("b", "shop-b", f"B{n}"), theirs, diff)
+        assert verdict.relation is Relation.SAME_TEMPLATE, (n, diff)  # not the same document
+        match = NearMatch(theirs, 0, 0, 10, verdict, diff)
+        ctx = ForensicContext(
+            seller_id="shop-b", declaration=Declaration(), listing_stock=1, matches=(match,)
+        )
+        [finding] = altered_copy(ctx)
+        assert finding.code == "voucher.altered_copy"
+        assert finding.evidence["other_voucher_id"] == "a"

@@ -150,8 +150,36 @@ def template_cluster(ctx: ForensicContext) -> list[Finding]:
     ]
 
 
+def altered_copy(ctx: ForensicContext) -> list[Finding]:
+    """Another seller's document, the same image but for a few fields: for a person to look
+    at side by side (an honest same-shop receipt can come this close)."""
+    close = [
+        m
+        for m in ctx.matches
+        if m.verdict.relation is Relation.SAME_TEMPLATE
+        and m.other.seller_id != ctx.seller_id
+        and m.diff is not None
+        and m.diff.barely_different
+    ]
+    return [
+        _finding(
+            "voucher.altered_copy",
+            Severity.WARNING,
+            f"the image is another seller's document with {len(m.diff.regions)} region(s) "
+            "changed: compare them side by side",
+            other_voucher_id=m.other.voucher_id,
+            other_seller_id=m.other.seller_id,
+            other_listing_id=m.other.listing_id,
+            differing_share=round(m.diff.differing_share, 4),
+        )
+        for m in close[:MAX_NAMED]
+        if m.diff is not None
+    ]
+
+
 def forensic_findings(ctx: ForensicContext) -> list[Finding]:
     found = reused_near(ctx) + document_number_reused(ctx) + template_cluster(ctx)
+    found += altered_copy(ctx)
     if ctx.qr is not None:
         found += qr_findings(ctx.qr, ctx.declaration)
     if ctx.metadata is not None:
