@@ -24,7 +24,7 @@ from tests.support.real_invoice import (
     real_invoice_path,
     refilled,
 )
-from tests.support.vouchers import forged_receipts, recycle
+from tests.support.vouchers import forged_receipts, recycle, rotated
 from tests.support.world import World
 
 A_MONTH_AFTER_THE_INVOICE = datetime(2019, 6, 3, 9, 0, tzinfo=UTC)  # a Monday
@@ -219,3 +219,35 @@ def test_one_forgery_template_shown_by_three_unrelated_sellers_is_one_cluster(
     assert {m["voucher_id"] for m in cluster["members"]} == {v["id"] for v in uploaded}
     # Sellers may not list clusters: they name other sellers.
     assert world.seller("shop-0", "GET", "/v1/voucher-clusters").status_code == 403
+
+
+def test_a_rotated_recycled_receipt_is_rejected_naming_the_original(
+    world: World, clock: FrozenClock
+) -> None:
+    world.a_gated_brand()
+    [(original, fields)] = forged_receipts(1, seed=23)
+    decl = {
+        "issuer": fields["shop"],
+        "issued_on": (clock.now().date() - timedelta(days=5)).isoformat(),
+        "document_number": fields["number"],
+        "lines": [{"brand": "GUCCI", "item": "bag", "quantity": 2}],
+    }
+    held_listing(world, "shop-a", "LA")
+    first = world.upload("shop-a", "LA", original, declaration=decl, media_type="image/jpeg")
+    assert first.status_code == 201, first.text
+    # Shop B photographs it sideways (the pixels turned, no EXIF) and declares its own number.
+    held_listing(world, "shop-b", "LB")
+    copy = recycle(rotated(original))
+    up = world.upload(
+        "shop-b",
+        "LB",
+        copy,
+        declaration=decl | {"document_number": "B-0001"},
+        media_type="image/jpeg",
+    )
+    assert up.status_code == 201, up.text
+    voucher = up.json()["voucher"]
+    assert voucher["status"] == "rejected"
+    staff = world.reviewer("GET", f"/v1/vouchers/{voucher['id']}").json()
+    near = next(f for f in staff["findings"] if f["code"] == "voucher.reused_near")
+    assert near["evidence"]["other_voucher_id"] == first.json()["voucher"]["id"]

@@ -14,7 +14,7 @@ from probandi.adapters.forensics.reader import ForensicReader
 from probandi.domain.forensics.findings import ForensicContext, altered_copy
 from probandi.domain.forensics.model import NearMatch, Relation, VoucherSide, hamming, relate
 from probandi.domain.vouchers import Declaration
-from tests.support.vouchers import forged_receipts, recycle, same_template_einvoices
+from tests.support.vouchers import forged_receipts, recycle, rotated, same_template_einvoices
 
 COPIES = 15
 
@@ -52,15 +52,6 @@ def test_every_recycled_copy_is_a_candidate_and_is_called_recycled(
         # The recycler declares its own shop and number: the images still give it away.
         verdict = relate(side("b", "shop-b", f"B{n}"), side("a", "shop-a", f"A{n}"), diff)
         assert verdict.relation is Relation.RECYCLED, (n, diff)
-
-
-def rotated(data: bytes) -> bytes:
-    """A portrait phone shot of a landscape document: the pixels turned, no EXIF to undo it."""
-    with Image.open(io.BytesIO(data)) as image:
-        turned = image.convert("RGB").transpose(Image.Transpose.ROTATE_270)
-    buf = io.BytesIO()
-    turned.save(buf, "PNG")
-    return buf.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -434,3 +434,12 @@ def unrelated_document_image(seed: int) -> bytes:
     _text(draw, (480, height - 170), "Authorized signatory", 14, GREY)
     _text(draw, (70, height - 120), f"Issued {_day_in_2026(rng):%d %B %Y}", 15)
     return _encode(image, "PNG")
+
+
+def rotated(data: bytes) -> bytes:
+    """A portrait phone shot of a landscape document: the pixels turned, no EXIF to undo it."""
+    with Image.open(io.BytesIO(data)) as image:
+        turned = image.convert("RGB").transpose(Image.Transpose.ROTATE_270)
+    buf = io.BytesIO()
+    turned.save(buf, "PNG")
+    return buf.getvalue()
