@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.db.rows import VoucherMatchRow, VoucherRow
 from probandi.domain.actors import Actor, Role
+from probandi.domain.errors import NotFound
 from probandi.domain.forensics.model import Relation
 from probandi.services.access import require_role
 
@@ -124,8 +125,11 @@ class VoucherMatch:
 
 
 def voucher_matches(session: Session, actor: Actor, voucher_id: str) -> list[VoucherMatch]:
-    """The decided near matches of one voucher, both directions, nearest first."""
+    """The decided near matches of one voucher, both directions, nearest first. 403 before
+    404: the answer names other sellers, so only staff learn whether the voucher exists."""
     require_role(actor, Role.REVIEWER, Role.ADMIN)
+    if session.get(VoucherRow, voucher_id) is None:
+        raise NotFound(f"no voucher {voucher_id!r}", voucher_id=voucher_id)
     rows = session.execute(
         select(VoucherMatchRow).where(
             (VoucherMatchRow.voucher_id == voucher_id)

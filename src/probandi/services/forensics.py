@@ -69,7 +69,7 @@ def _nearest_per_voucher(
     uow: UnitOfWork, svc: Services, facts: DocumentFacts, seller_id: str
 ) -> dict[str, tuple[int, int, int, int]]:
     """Other sellers' vouchers within the distance: id -> (distance, our page, their page,
-    turn). Our page is looked up as it is and in its 7 turned and flipped forms. The
+    turn). Our page is looked up as it is and turned by 90, 180 and 270 degrees. The
     seller's own vouchers are dropped before any cut, so its own copies can never push
     another seller's original out of the candidates."""
     floor = svc.policy.min_pdq_quality
@@ -100,7 +100,7 @@ class Candidate:
     distance: int
     page: int
     other_page: int
-    turn: int  # the dihedral form of our page that matched theirs
+    turn: int  # how our page was turned to match theirs (0: as it is)
     compare_pages: tuple[int, int] | None  # None: decided without an image comparison
 
 

@@ -37,7 +37,7 @@ class WriteLock:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._lock.release()
+        self.release()
 
     def try_uncontended(self) -> bool:
         """Take the lock if it is free and no thread is queued for it; never blocks."""

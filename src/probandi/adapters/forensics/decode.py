@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+from collections.abc import Callable
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps
@@ -52,14 +53,23 @@ def _capped(image: Image.Image) -> Image.Image:
     return image.reduce(math.ceil(longest / MAX_SIDE))
 
 
-def decode_image(data: bytes) -> Image.Image:
-    """A JPEG or PNG as upright RGB pixels (the inspector has already bounded its size)."""
-    # The upload inspector has already refused anything above its pixel limit.
+def _opened(data: bytes, draft: Callable[[int, int], tuple[int, int] | None]) -> Image.Image:
+    """A JPEG or PNG as upright RGB pixels; a JPEG decoded at the smallest DCT size no
+    smaller than `draft(width, height)`, if it names one. The inspector has bounded its size."""
     image = Image.open(io.BytesIO(data))
-    if image.format == "JPEG" and max(image.size) > 2 * MAX_SIDE:
-        image.draft("RGB", (image.size[0] // 2, image.size[1] // 2))
-    upright = _upright(image)
-    return _capped(_rgb(upright))
+    size = draft(*image.size) if image.format == "JPEG" else None
+    if size is not None:
+        image.draft("RGB", size)
+    return _rgb(_upright(image))
+
+
+def _halved_when_huge(width: int, height: int) -> tuple[int, int] | None:
+    return (width // 2, height // 2) if max(width, height) > 2 * MAX_SIDE else None
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """A JPEG or PNG as upright RGB pixels at reading resolution."""
+    return _capped(_opened(data, _halved_when_huge))
 
 
 def render_pdf(
@@ -122,8 +132,4 @@ def hash_views(
     decoded at a DCT-reduced size (draft) no smaller than its hash view, then box-filtered."""
     if media_type == PDF:
         return [hash_view(page) for page in render_pdf(data, max_pages, HASH_SIDE, luma=True)]
-    image = Image.open(io.BytesIO(data))
-    if image.format == "JPEG":
-        image.draft("RGB", _hash_size(*image.size))
-    upright = _upright(image)
-    return [hash_view(_rgb(upright))]
+    return [hash_view(_opened(data, _hash_size))]

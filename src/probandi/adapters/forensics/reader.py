@@ -1,6 +1,7 @@
 """The forensic reader: fingerprints, QR payload and metadata of a file, and page comparison.
 
-Every path decodes through `decode.decode_pages`, so indexing and querying see the same pixels.
+Fingerprints come from `decode.hash_views`, QR codes and comparisons from `decode.decode_pages`:
+indexing and querying go through the same functions, so they see the same pixels.
 """
 
 from __future__ import annotations
@@ -28,17 +29,13 @@ from probandi.domain.forensics.model import (
     TurnedHash,
 )
 
-# PDQ's dihedral forms 1-7 as Pillow transposes (measured on the conformance photo). Uploads
-# are looked up turned by 90, 180 and 270 degrees; a mirrored document is unreadable.
-ROTATIONS = (1, 2, 3)
+# Uploads are also looked up turned by 90, 180 and 270 degrees (a mirrored document is
+# unreadable): PDQ's dihedral forms 1-3, as Pillow transposes (measured on the conformance
+# photo).
 PDQ_TURNS = {
     1: Image.Transpose.ROTATE_90,
     2: Image.Transpose.ROTATE_180,
     3: Image.Transpose.ROTATE_270,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.FLIP_LEFT_RIGHT,
-    6: Image.Transpose.TRANSPOSE,
-    7: Image.Transpose.TRANSVERSE,
 }
 TRIM_CONTRAST = 40  # grey levels from the border's colour that count as content
 TRIM_DENSITY = 0.02  # share of a row or column that must be content
@@ -80,34 +77,25 @@ def trimmed(image: Image.Image) -> Image.Image | None:
     return image.crop(box)
 
 
-def turned_page(index: int, view: Image.Image) -> tuple[list[PageFingerprint], list[TurnedHash]]:
-    """The page's fingerprints (as `page_fingerprints`) and the query-only hashes of the
-    page turned by 90, 180 and 270 degrees, of the full page and of its trimmed content.
-    The page is turned and hashed again: PDQ's own dihedral hashes of a page that is not
-    square sit 16-18 bits from the hash of the turned page, too much of a 31-bit budget."""
+def page_hashes(
+    index: int, view: Image.Image, turns: tuple[int, ...] = ()
+) -> tuple[list[PageFingerprint], list[TurnedHash]]:
+    """The page's fingerprints: the full page's PDQ (Meta's, conformance-tested) and, where
+    the page has a margin, the PDQ of its content; both are indexed, and a query matches on
+    either. With `turns`, also query-only hashes of both turned by those dihedral forms:
+    the page is turned and hashed again, because PDQ's own dihedral hashes of a page that
+    is not square sit 16-18 bits from the hash of the turned page, too much of 31 bits."""
     prints: list[PageFingerprint] = []
     turned: list[TurnedHash] = []
-    inner = trimmed(view)
-    for variant, image in ((FULL, view), (TRIMMED, inner)):
+    for variant, image in ((FULL, view), (TRIMMED, trimmed(view))):
         if image is None:
             continue
         pdq, quality = pdq_of(image)
         prints.append(PageFingerprint(index, pdq, quality, variant=variant))
-        for turn in ROTATIONS:
-            turned.append(
-                TurnedHash(index, pdq_of(image.transpose(PDQ_TURNS[turn]))[0], quality, turn)
-            )
+        for turn in turns:
+            turned_pdq, _ = pdq_of(image.transpose(PDQ_TURNS[turn]))
+            turned.append(TurnedHash(index, turned_pdq, quality, turn))
     return prints, turned
-
-
-def page_fingerprints(index: int, page: Image.Image) -> list[PageFingerprint]:
-    """The full page's PDQ (Meta's, conformance-tested) and, where the page has a margin,
-    the PDQ of its content: both are indexed, and a query matches on either."""
-    prints = [PageFingerprint(index, *pdq_of(page))]
-    inner = trimmed(page)
-    if inner is not None:
-        prints.append(PageFingerprint(index, *pdq_of(inner), variant=TRIMMED))
-    return prints
 
 
 def _qr_payload(pages: list[Image.Image]) -> str | None:
@@ -125,14 +113,14 @@ class ForensicReader:
 
     def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
         views = hash_views(data, media_type, self._max_pages)
-        return tuple(fp for i, view in enumerate(views) for fp in page_fingerprints(i, view))
+        return tuple(fp for i, view in enumerate(views) for fp in page_hashes(i, view)[0])
 
     def read(self, data: bytes, media_type: str) -> DocumentFacts:
         pages = decode_pages(data, media_type, self._max_pages)
         prints: list[PageFingerprint] = []
         turned: list[TurnedHash] = []
         for i, view in enumerate(hash_views(data, media_type, self._max_pages)):
-            page_prints, page_turns = turned_page(i, view)
+            page_prints, page_turns = page_hashes(i, view, tuple(PDQ_TURNS))
             prints += page_prints
             turned += page_turns
         return DocumentFacts(

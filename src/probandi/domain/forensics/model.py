@@ -158,11 +158,6 @@ class NearMatch:
     diff: ImageDiff | None
 
 
-# PDQ's dihedral forms, in its own order: 0 as is; 1, 2, 3 turned by 90, 180, 270 degrees;
-# 4 flipped top to bottom; 5 left to right; 6 transposed; 7 transversed.
-TURNS = 8
-
-
 @dataclass(frozen=True)
 class TurnedHash:
     """A query-only PDQ of a page turned by 90, 180 or 270 degrees (forms 1-3): finds a copy
@@ -171,7 +166,7 @@ class TurnedHash:
     page: int
     pdq: str
     quality: int
-    turn: int
+    turn: int  # PDQ's dihedral order: 1, 2, 3 = turned by 90, 180, 270 degrees
 
 
 @dataclass(frozen=True)
