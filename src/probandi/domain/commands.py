@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from probandi.domain.actors import Actor
+from probandi.domain.appeals import AppealSubject
 from probandi.domain.brands import Distributor, ReferencePrice
 from probandi.domain.listings import ListingContent
+from probandi.domain.notices import ActionKind, NoticeReason
+from probandi.domain.notifiers import Authorization, HolderKind, TrademarkRegistration
 from probandi.domain.review import Decision
 from probandi.domain.sellers import SellerKind, VoucherKind
 from probandi.domain.vouchers import Declaration
@@ -75,3 +78,50 @@ class SetFxRate:
     actor: Actor
     currency: str
     rate: Decimal
+
+
+@dataclass(frozen=True)
+class UpdateHolderProfile:
+    actor: Actor
+    holder_id: str
+    kind: HolderKind
+    registrations: tuple[TrademarkRegistration, ...]
+    authorization: Authorization | None = None
+
+
+@dataclass(frozen=True)
+class FileNotice:
+    actor: Actor
+    reason: NoticeReason
+    listing_ids: tuple[str, ...]
+    text: str
+    evidence_ids: tuple[str, ...]
+    good_faith: bool
+
+
+@dataclass(frozen=True)
+class FileCounterNotice:
+    actor: Actor
+    notice_id: str
+    listing_id: str
+    statement: str
+    voucher_ids: tuple[str, ...] = ()  # vouchers already approved for the listing
+    upload: SubmitVoucher | None = None  # new proof, checked like the gate's
+
+
+@dataclass(frozen=True)
+class ReportAction:
+    actor: Actor
+    notice_id: str
+    listing_id: str
+    kind: ActionKind
+    authority: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class FileAppeal:
+    actor: Actor
+    subject: AppealSubject
+    subject_id: str
+    statement: str

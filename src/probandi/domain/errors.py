@@ -8,10 +8,13 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, **details: object) -> None:
+    def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
+        """`code` narrows the class's stable code for a case clients tell apart."""
         super().__init__(message)
         self.message = message
         self.details = details
+        if code is not None:
+            self.code = code
 
 
 class NotFound(DomainError):

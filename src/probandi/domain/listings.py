@@ -115,6 +115,8 @@ class Listing:
     approved_terms: ApprovedTerms | None = None
     held_at: datetime | None = None
     proof_due_at: datetime | None = None
+    # Notices restricting the listing: (notice id, "suspended" or "removed"), sorted.
+    notice_holds: tuple[tuple[str, str], ...] = ()
     version: int = 0
 
     @property
@@ -124,6 +126,15 @@ class Listing:
     @property
     def gated_brand_names(self) -> list[str]:
         return sorted({m.brand_name for m in self.matches})
+
+    def held_by(self, notice_id: str, hold: str | None) -> Listing:
+        """The listing with this notice's hold set (or dropped when `hold` is None)."""
+        holds = dict(self.notice_holds)
+        if hold is None:
+            holds.pop(notice_id, None)
+        else:
+            holds[notice_id] = hold
+        return replace(self, notice_holds=tuple(sorted(holds.items())))
 
     def transition(self, action: GateAction, *, at: datetime) -> tuple[Listing, GateEvent]:
         gate, event = self.gate.apply(action, at=at)
@@ -214,6 +225,7 @@ class Publishability:
 
 
 def publishability(listing: Listing, seller: Seller) -> Publishability:
+    """Published only if the gate allows it, no notice holds it and the shop is open."""
     state = listing.gate.state
     names = ", ".join(listing.gated_brand_names)
     requirement = seller.required_evidence.summary if listing.matches else None
@@ -226,7 +238,20 @@ def publishability(listing: Listing, seller: Seller) -> Publishability:
         GateState.REMOVED: "removed: no acceptable proof was supplied in time, or a reviewer "
         "removed it",
     }
+    restrictions = []
+    if seller.closed_at is not None:
+        restrictions.append(
+            "the shop is closed under the penalty ledger; none of its listings may be published"
+        )
+    for notice_id, hold in listing.notice_holds:
+        restrictions.append(
+            f"suspended on notice {notice_id} from a rights holder; answer it with proof"
+            if hold == "suspended"
+            else f"removed on notice {notice_id}: the notice was upheld"
+        )
     if listing.gate.publishable:
-        return Publishability(True, (), None, None)
+        if not restrictions:
+            return Publishability(True, (), None, None)
+        return Publishability(False, tuple(restrictions), None, None)
     due = listing.proof_due_at if state is not GateState.REMOVED else None
-    return Publishability(False, (reasons[state],), requirement, due)
+    return Publishability(False, (*restrictions, reasons[state]), requirement, due)

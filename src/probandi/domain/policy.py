@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from probandi.domain.notifiers import NotifierRules
+from probandi.domain.penalties import PenaltyRules
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -25,3 +28,42 @@ class Policy:
     min_pdq_quality: int = 50
     compared_candidates: int = 8  # nearest other vouchers compared image to image
     template_cluster_sellers: int = 3  # sellers sharing a template that make a cluster
+    # Notices (China E-Commerce Law Art. 42-43; Alibaba IPP; EU DSA Art. 16-23).
+    counter_notice_working_days: int = 3  # Alibaba.com: the seller's window to answer
+    holder_window_days: int = 15  # E-Commerce Law Art. 43: to report a complaint or lawsuit
+    holder_window_max_working_days: int = 20  # SPC reply 2020: one extension, at most this
+    record_window_days: int = 91  # the notifier's record covers a rolling 3 months
+    trusted_upheld_share: Decimal = Decimal("0.90")  # Alibaba good-faith program
+    trusted_counter_share: Decimal = Decimal("0.05")
+    trusted_min_items: int = 20
+    trust_cooloff_days: int = 91
+    abusive_share: Decimal = Decimal("0.50")  # mostly withdrawn or overturned (DSA Art. 23)
+    abusive_min_items: int = 5
+    filing_suspension_days: int = 30
+    # The penalty ledger (Alibaba three strikes).
+    strike_window_days: int = 365
+    strike_gaps_working_days: tuple[int, ...] = (5, 7)
+    close_at_strikes: int = 3
+    restrict_at_strikes: int = 2
+    gated_restriction_days: int = 30  # no new listings of gated brands
+
+    def notifier_rules(self) -> NotifierRules:
+        return NotifierRules(
+            window=timedelta(days=self.record_window_days),
+            trusted_upheld=float(self.trusted_upheld_share),
+            trusted_counter=float(self.trusted_counter_share),
+            trusted_min_items=self.trusted_min_items,
+            trust_cooloff=timedelta(days=self.trust_cooloff_days),
+            abuse_share=float(self.abusive_share),
+            abuse_min_items=self.abusive_min_items,
+            abuse_suspension=timedelta(days=self.filing_suspension_days),
+        )
+
+    def penalty_rules(self) -> PenaltyRules:
+        return PenaltyRules(
+            strike_window=timedelta(days=self.strike_window_days),
+            strike_gaps_working_days=self.strike_gaps_working_days,
+            close_at_strikes=self.close_at_strikes,
+            restrict_at_strikes=self.restrict_at_strikes,
+            restriction=timedelta(days=self.gated_restriction_days),
+        )

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from probandi.domain.errors import Conflict, InvalidInput, InvalidTransition
+from probandi.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 
 
 class TaskState(enum.StrEnum):
@@ -36,9 +36,15 @@ TASK_TRANSITIONS: dict[tuple[TaskState, TaskAction], TaskState] = {
 }
 
 
+class TaskKind(enum.StrEnum):
+    PROOF = "proof"  # a held listing's proof (the gate)
+    COUNTER_NOTICE = "counter_notice"  # a seller's proof against a notice
+    APPEAL = "appeal"  # an internal complaint against a decision
+
+
 class Decision(enum.StrEnum):
-    APPROVE = "approve"
-    REJECT = "reject"
+    APPROVE = "approve"  # for an appeal: grant it
+    REJECT = "reject"  # for an appeal: dismiss it
 
 
 APPROVE_REASONS = {
@@ -59,13 +65,31 @@ REJECT_REASONS = {
 }
 
 
+GRANT_REASONS = {
+    "decision_wrong": "the decision appealed was wrong on the facts",
+    "new_evidence": "new evidence shows the decision should not stand",
+    "disproportionate": "the measure was disproportionate",
+}
+DISMISS_REASONS = {
+    "decision_correct": "the decision appealed was correct",
+    "insufficient_grounds": "the appeal gives no grounds to change the decision",
+}
+
+
 def allowed_task_actions(state: TaskState) -> frozenset[TaskAction]:
     return frozenset(action for (src, action) in TASK_TRANSITIONS if src is state)
 
 
-def check_reason(decision: Decision, reason_code: str) -> str:
+def reason_table(decision: Decision, kind: TaskKind = TaskKind.PROOF) -> dict[str, str]:
+    approve = decision is Decision.APPROVE
+    if kind is TaskKind.APPEAL:
+        return GRANT_REASONS if approve else DISMISS_REASONS
+    return APPROVE_REASONS if approve else REJECT_REASONS
+
+
+def check_reason(decision: Decision, reason_code: str, kind: TaskKind = TaskKind.PROOF) -> str:
     """Return the reason's text, or refuse a code not allowed for this decision."""
-    table = APPROVE_REASONS if decision is Decision.APPROVE else REJECT_REASONS
+    table = reason_table(decision, kind)
     if reason_code not in table:
         raise InvalidInput(
             f"reason_code must be one of {', '.join(sorted(table))} for {decision.value}",
@@ -84,6 +108,9 @@ class ReviewTask:
     created_at: datetime
     due_at: datetime
     risk: int = 0
+    kind: TaskKind = TaskKind.PROOF
+    subject_id: str | None = None  # the notice item or appeal the task decides
+    excluded_reviewer: str | None = None  # an appeal's original decider may not decide it
     state: TaskState = TaskState.OPEN
     claimed_by: str | None = None
     lease_expires_at: datetime | None = None
@@ -113,6 +140,11 @@ class ReviewTask:
 
     def claim(self, reviewer: str, *, now: datetime, lease: timedelta) -> ReviewTask:
         target = self._move(TaskAction.CLAIM)
+        if reviewer == self.excluded_reviewer:
+            raise Forbidden(
+                "an appeal is decided by a reviewer other than the one who made the decision",
+                code="same_reviewer",
+            )
         if self.lease_held_by_other(reviewer, now):
             raise Conflict(
                 "another reviewer holds this task",
@@ -137,7 +169,7 @@ class ReviewTask:
     ) -> ReviewTask:
         target = self._move(TaskAction.DECIDE)
         self._require_lease(reviewer, now)
-        check_reason(decision, reason_code)
+        check_reason(decision, reason_code, self.kind)
         return replace(
             self,
             state=target,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 from probandi.domain.errors import InvalidInput
 
@@ -69,6 +70,9 @@ class Seller:
     address: str
     tax_id: str | None = None
     display_name: str | None = None
+    # Standing, kept in step with the penalty ledger (see domain/penalties.py).
+    closed_at: datetime | None = None
+    gated_restricted_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.legal_name.strip():
@@ -77,3 +81,9 @@ class Seller:
     @property
     def required_evidence(self) -> EvidenceRequirement:
         return REQUIRED_EVIDENCE[self.kind]
+
+    def restricted_from_gated(self, *, now: datetime) -> bool:
+        """No new listings of gated brands while the ledger restricts the shop."""
+        return self.closed_at is not None or (
+            self.gated_restricted_until is not None and self.gated_restricted_until > now
+        )

@@ -1,4 +1,5 @@
-"""Use case: apply what is due (proof deadlines, review SLA); run by `probandi tick`."""
+"""Use case: apply what is due (proof deadlines, review SLA, notice deadlines); run by
+`probandi tick` and the server's ticker."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.listings import withdraw_pending_proof
+from probandi.services.notices import apply_notice_deadlines
 from probandi.services.ports import UnitOfWork
 
 BATCH = 200
@@ -23,6 +25,8 @@ BATCH = 200
 class TickReport:
     removed: int
     sla_breached: int
+    notices_upheld: int = 0  # unanswered by the seller's deadline
+    notices_restored: int = 0  # the rights holder's window lapsed
 
 
 def apply_deadlines(*, svc: Services, batch: int = BATCH) -> TickReport:
@@ -35,7 +39,8 @@ def apply_deadlines(*, svc: Services, batch: int = BATCH) -> TickReport:
             break
     while (n := _flag_sla(svc, batch)) > 0:
         breached += n
-    return TickReport(removed, breached)
+    upheld, restored = apply_notice_deadlines(svc=svc, batch=batch)
+    return TickReport(removed, breached, upheld, restored)
 
 
 def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:

@@ -40,16 +40,25 @@ def record_gate_event(
         after=event.after.value,
         **data,
     )
+    publish_listing(uow, listing, seller, event.at)
+
+
+def publish_listing(
+    uow: UnitOfWork, listing: Listing, seller: Seller, at: datetime, cause: str | None = None
+) -> None:
+    """Tell the platform whether the listing may be published now, and why not."""
     verdict = publishability(listing, seller)
     uow.publish(
         "listing.gate_changed",
         {
             "listing_id": listing.id,
             "seller_id": listing.seller_id,
-            "state": event.after.value,
+            "state": listing.gate.state.value,
+            "notice_holds": dict(listing.notice_holds),
             "publishable": verdict.publishable,
             "reasons": list(verdict.reasons),
-            "at": event.at.isoformat(),
+            "cause": cause,
+            "at": at.isoformat(),
         },
     )
 

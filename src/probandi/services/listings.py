@@ -7,7 +7,7 @@ from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import UpsertListing, UpsertSeller
-from probandi.domain.errors import Conflict, InvalidInput
+from probandi.domain.errors import Conflict, Forbidden, InvalidInput
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import EditOutcome, Listing, apply_upsert, check_id
 from probandi.domain.review import TaskState
@@ -93,6 +93,17 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
             proof_due_at=due,
             price_band=svc.policy.approved_price_band,
         )
+        if seller.restricted_from_gated(now=now) and any(
+            e.action is GateAction.HOLD for e in outcome.events
+        ):
+            until = seller.gated_restricted_until if seller.closed_at is None else None
+            raise Forbidden(
+                f"seller {seller.id!r} may not list gated brands "
+                + (f"until {until.isoformat()}" if until else "(the shop is closed)")
+                + " under its penalty ledger",
+                code="seller_restricted",
+                seller_id=seller.id,
+            )
         if not outcome.unchanged:
             _persist_outcome(uow, cmd.actor, outcome, seller, now, svc.policy.appeal_window_days)
             uow.commit()

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import DecideTask
 from probandi.domain.errors import Conflict, NotFound
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import ApprovedTerms, Listing
-from probandi.domain.review import Decision, ReviewTask, check_reason
+from probandi.domain.review import Decision, ReviewTask, TaskKind, check_reason
 from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
+from probandi.services.appeals import decide_appeal
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
+from probandi.services.notices import decide_counter_notice
 from probandi.services.ports import UnitOfWork
 from probandi.services.vouchers import fresh_deadline
 
@@ -59,7 +62,7 @@ def claim_next(actor: Actor, *, svc: Services) -> ReviewTask | None:
     require_role(actor, Role.REVIEWER, Role.ADMIN)
     for _attempt in range(5):
         with svc.reader() as uow:
-            candidate = uow.tasks.next_claimable(svc.clock.now())
+            candidate = uow.tasks.next_claimable(svc.clock.now(), actor.id)
         if candidate is None:
             return None
         try:
@@ -80,68 +83,117 @@ def release_task(task_id: str, actor: Actor, *, svc: Services) -> ReviewTask:
 
 
 def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
-    """Approve or reject a listing's proof; a rejection writes a statement of reasons."""
+    """Decide a task: a listing's proof, a counter-notice or an appeal, by its kind."""
     require_role(cmd.actor, Role.REVIEWER, Role.ADMIN)
-    reason_text = check_reason(cmd.decision, cmd.reason_code)
     with svc.uow() as uow:
         now = svc.clock.now()
         task = _task(uow, cmd.task_id)
+        reason_text = check_reason(cmd.decision, cmd.reason_code, task.kind)
         if cmd.version is not None and cmd.version != task.version:
             raise Conflict("the task changed since you loaded it", version=task.version)
         decided = task.decide(cmd.actor.id, cmd.decision, cmd.reason_code, cmd.note, now=now)
         decided = uow.tasks.save(decided)
-        listing = uow.listings.get(task.listing_id)
-        seller = uow.sellers.get(task.seller_id)
-        assert listing is not None
-        assert seller is not None
         approve = cmd.decision is Decision.APPROVE
-        listing, event = listing.transition(
-            GateAction.APPROVE if approve else GateAction.REJECT, at=now
-        )
-        if not approve:
-            listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))
-        if approve:
-            listing = replace(
-                listing,
-                approved_terms=ApprovedTerms.of(listing, svc.policy.approved_price_band),
-                proof_due_at=None,
-            )
-        uow.listings.save(listing)
-        action = VoucherAction.APPROVE if approve else VoucherAction.REJECT
-        voucher_ids = []
-        for voucher in uow.vouchers.for_listing(listing.id):
-            if voucher.status is VoucherStatus.PENDING_REVIEW:
-                uow.vouchers.save(voucher.apply(action, at=now))
-                voucher_ids.append(voucher.id)
         statement = None
-        if not approve:
-            statement = StatementOfReasons(
-                id=uuid.uuid4().hex,
-                listing_id=listing.id,
-                seller_id=seller.id,
-                measure="proof rejected; the listing stays unpublishable until proof is approved",
-                scope=f"listing {listing.id} ({listing.content.title})",
-                facts=(reason_text, *((cmd.note,) if cmd.note else ())),
-                ground=f"probandi proof policy: {cmd.reason_code}",
-                automated=False,
-                redress=redress_text(now, svc.policy.appeal_window_days),
-                created_at=now,
-                decided_by=cmd.actor.label,
-            )
-            issue_statement(uow, cmd.actor, statement)
+        if task.kind is TaskKind.PROOF:
+            listing, statement = _decide_proof(uow, svc, cmd, task, reason_text, now)
+        else:
+            if task.kind is TaskKind.COUNTER_NOTICE:
+                decide_counter_notice(
+                    uow,
+                    svc,
+                    cmd.actor,
+                    task,
+                    approve=approve,
+                    reason_code=cmd.reason_code,
+                    reason_text=reason_text,
+                    now=now,
+                )
+            else:
+                decide_appeal(
+                    uow,
+                    svc,
+                    cmd.actor,
+                    task,
+                    grant=approve,
+                    reason_code=cmd.reason_code,
+                    note=cmd.note,
+                    now=now,
+                )
+            found = uow.listings.get(task.listing_id)
+            assert found is not None
+            listing = found
         record(
             uow,
             cmd.actor,
             "review:decision:" + ("approved" if approve else "rejected"),
             f"task:{task.id}",
             now,
+            kind=task.kind.value,
             reason_code=cmd.reason_code,
             note=cmd.note,
-            vouchers=voucher_ids,
             statement_id=statement.id if statement else None,
-        )
-        record_gate_event(
-            uow, cmd.actor, listing, seller, event, task_id=task.id, reason_code=cmd.reason_code
         )
         uow.commit()
     return DecisionResult(decided, listing, statement)
+
+
+def _decide_proof(
+    uow: UnitOfWork,
+    svc: Services,
+    cmd: DecideTask,
+    task: ReviewTask,
+    reason_text: str,
+    now: datetime,
+) -> tuple[Listing, StatementOfReasons | None]:
+    """A held listing's proof: approve or reject, with a statement for a rejection."""
+    listing = uow.listings.get(task.listing_id)
+    seller = uow.sellers.get(task.seller_id)
+    assert listing is not None
+    assert seller is not None
+    approve = cmd.decision is Decision.APPROVE
+    listing, event = listing.transition(
+        GateAction.APPROVE if approve else GateAction.REJECT, at=now
+    )
+    if not approve:
+        listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))
+    if approve:
+        listing = replace(
+            listing,
+            approved_terms=ApprovedTerms.of(listing, svc.policy.approved_price_band),
+            proof_due_at=None,
+        )
+    uow.listings.save(listing)
+    action = VoucherAction.APPROVE if approve else VoucherAction.REJECT
+    voucher_ids = []
+    for voucher in uow.vouchers.for_listing(listing.id):
+        if voucher.status is VoucherStatus.PENDING_REVIEW:
+            uow.vouchers.save(voucher.apply(action, at=now))
+            voucher_ids.append(voucher.id)
+    statement = None
+    if not approve:
+        statement = StatementOfReasons(
+            id=uuid.uuid4().hex,
+            listing_id=listing.id,
+            seller_id=seller.id,
+            measure="proof rejected; the listing stays unpublishable until proof is approved",
+            scope=f"listing {listing.id} ({listing.content.title})",
+            facts=(reason_text, *((cmd.note,) if cmd.note else ())),
+            ground=f"probandi proof policy: {cmd.reason_code}",
+            automated=False,
+            redress=redress_text(now, svc.policy.appeal_window_days),
+            created_at=now,
+            decided_by=cmd.actor.label,
+        )
+        issue_statement(uow, cmd.actor, statement)
+    record_gate_event(
+        uow,
+        cmd.actor,
+        listing,
+        seller,
+        event,
+        task_id=task.id,
+        reason_code=cmd.reason_code,
+        vouchers=voucher_ids,
+    )
+    return listing, statement

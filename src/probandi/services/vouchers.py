@@ -10,12 +10,13 @@ from probandi.domain.actors import Actor, Role
 from probandi.domain.checks import CheckContext, ordered, run_checks
 from probandi.domain.commands import SubmitVoucher
 from probandi.domain.errors import InvalidInput, InvalidTransition
+from probandi.domain.forensics.model import DocumentFacts
 from probandi.domain.listing_gate import GateAction, GateState
 from probandi.domain.listings import Listing
-from probandi.domain.review import ReviewTask
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons, facts_from_findings, redress_text
 from probandi.domain.vouchers import (
+    StoredFile,
     Voucher,
     VoucherAction,
     VoucherStatus,
@@ -25,8 +26,9 @@ from probandi.domain.vouchers import (
 from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
-from probandi.services.forensics import examine, precompare
+from probandi.services.forensics import Diffs, Examination, examine, precompare
 from probandi.services.ports import UnitOfWork
+from probandi.services.tasks import open_task
 
 NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
 MAX_FILENAME = 200
@@ -39,17 +41,101 @@ class VoucherResult:
     statement: StatementOfReasons | None = None
 
 
-def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
-    """Store, fingerprint and check the file; reject hard failures, queue the rest."""
+@dataclass(frozen=True)
+class ReadUpload:
+    """An upload inspected and read before the transaction (CPU work, no writes)."""
+
+    file: StoredFile
+    facts: DocumentFacts
+    done: Diffs
+
+
+def read_upload(cmd: SubmitVoucher, *, svc: Services) -> ReadUpload:
+    """Check the declaration and the file, read its fingerprints and compare it with the
+    candidates known now; refuses bad input before anything is written."""
     require_role(cmd.actor, Role.SELLER)
     check_declaration(cmd.kind, cmd.declaration)
-    stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)  # before any write
-    # CPU work, outside the transaction: reading the file and comparing it with the
-    # candidates known now (a seller uploads only for itself: its party is its seller id).
+    stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)
     facts = svc.forensics.read(cmd.data, stored.media_type)
+    # A seller uploads only for itself: its party is its seller id.
     done = precompare(
         svc, seller_id=cmd.actor.party_id or "", file=stored, data=cmd.data, facts=facts
     )
+    return ReadUpload(stored, facts, done)
+
+
+def take_voucher(
+    uow: UnitOfWork,
+    svc: Services,
+    cmd: SubmitVoucher,
+    upload: ReadUpload,
+    *,
+    listing: Listing,
+    seller: Seller,
+    now: datetime,
+) -> tuple[Voucher, Examination]:
+    """Store the file and run every check on it, under the intake lock; the caller adds
+    the voucher (or rejects it) and then calls `keep_fingerprints`."""
+    existing = uow.vouchers.for_listing(listing.id)
+    if len(existing) >= svc.policy.max_vouchers_per_listing:
+        raise InvalidInput("too many vouchers for this listing", field="file")
+    sha256, fresh = svc.files.put(cmd.data)
+    if fresh:
+        uow.on_rollback(lambda: svc.files.discard(sha256))
+    brands = tuple(b for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid)))
+    voucher_id = uuid.uuid4().hex
+    examination = examine(
+        uow,
+        svc,
+        voucher_id=voucher_id,
+        seller=seller,
+        listing=listing,
+        declaration=cmd.declaration,
+        brands=brands,
+        file=upload.file,
+        data=cmd.data,
+        facts=upload.facts,
+        done=upload.done,
+    )
+    checked = run_checks(
+        CheckContext(
+            kind=cmd.kind,
+            declaration=cmd.declaration,
+            seller=seller,
+            listing=listing,
+            brands=brands,
+            now=now,
+            policy=svc.policy,
+            fx=uow.fx.table(),
+            same_file_uses=tuple(uow.vouchers.uses_of_file(sha256)),
+        )
+    )
+    voucher = Voucher(
+        id=voucher_id,
+        seller_id=seller.id,
+        listing_id=listing.id,
+        kind=cmd.kind,
+        file=upload.file,
+        filename=cmd.filename[:MAX_FILENAME] or "upload",
+        declaration=cmd.declaration,
+        created_at=now,
+        findings=ordered((*checked, *examination.findings)),
+        units_claimed=listing.content.stock,
+        qr_payload=upload.facts.qr_payload,
+    )
+    return voucher, examination
+
+
+def keep_fingerprints(
+    uow: UnitOfWork, voucher: Voucher, upload: ReadUpload, examination: Examination
+) -> None:
+    uow.fingerprints.add(voucher.id, voucher.seller_id, upload.facts.fingerprints)
+    uow.fingerprints.add_matches(voucher.id, examination.matches)
+
+
+def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
+    """Store, fingerprint and check the file; reject hard failures, queue the rest."""
+    upload = read_upload(cmd, svc=svc)  # before any write
     with svc.uow() as uow:
         uow.fingerprints.lock_intake()
         now = svc.clock.now()
@@ -59,58 +145,14 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
                 f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
                 state=listing.gate.state.value,
             )
-        existing = uow.vouchers.for_listing(listing.id)
-        if len(existing) >= svc.policy.max_vouchers_per_listing:
-            raise InvalidInput("too many vouchers for this listing", field="file")
         seller = uow.sellers.get(listing.seller_id)
         assert seller is not None
-        sha256, fresh = svc.files.put(cmd.data)
-        if fresh:
-            uow.on_rollback(lambda: svc.files.discard(sha256))
-        brands = tuple(b for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid)))
-        voucher_id = uuid.uuid4().hex
-        examination = examine(
-            uow,
-            svc,
-            voucher_id=voucher_id,
-            seller=seller,
-            listing=listing,
-            declaration=cmd.declaration,
-            brands=brands,
-            file=stored,
-            data=cmd.data,
-            facts=facts,
-            done=done,
-        )
-        checked = run_checks(
-            CheckContext(
-                kind=cmd.kind,
-                declaration=cmd.declaration,
-                seller=seller,
-                listing=listing,
-                brands=brands,
-                now=now,
-                policy=svc.policy,
-                fx=uow.fx.table(),
-                same_file_uses=tuple(uow.vouchers.uses_of_file(sha256)),
-            )
-        )
-        voucher = Voucher(
-            id=voucher_id,
-            seller_id=seller.id,
-            listing_id=listing.id,
-            kind=cmd.kind,
-            file=stored,
-            filename=cmd.filename[:MAX_FILENAME] or "upload",
-            declaration=cmd.declaration,
-            created_at=now,
-            findings=ordered((*checked, *examination.findings)),
-            units_claimed=listing.content.stock,
-            qr_payload=facts.qr_payload,
+        existing = uow.vouchers.for_listing(listing.id)
+        voucher, examination = take_voucher(
+            uow, svc, cmd, upload, listing=listing, seller=seller, now=now
         )
         result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
-        uow.fingerprints.add(voucher.id, seller.id, facts.fingerprints)
-        uow.fingerprints.add_matches(voucher.id, examination.matches)
+        keep_fingerprints(uow, voucher, upload, examination)
         uow.commit()
     return replace(result, voucher=redact_for(cmd.actor, result.voucher))
 
@@ -142,34 +184,17 @@ def _route(
     listing, event = listing.transition(GateAction.SUBMIT_PROOF, at=now)
     uow.listings.save(listing)
     record_gate_event(uow, actor, listing, seller, event, voucher_id=voucher.id)
-    task = uow.tasks.open_for_listing(listing.id)
-    risk = risk_of(voucher.findings)
-    if task is None:
-        due = svc.calendar.add_working_days(now, svc.policy.review_sla_working_days)
-        task = ReviewTask(uuid.uuid4().hex, listing.id, seller.id, now, due, risk=risk)
-        uow.tasks.add(task)
-        record(
-            uow,
-            actor,
-            "review:task:opened",
-            f"task:{task.id}",
-            now,
-            listing_id=listing.id,
-            due_at=due.isoformat(),
-            risk=risk,
-        )
-    else:
-        task = uow.tasks.save(task.reopen(risk=risk))
-        record(
-            uow,
-            actor,
-            "review:task:evidence_added",
-            f"task:{task.id}",
-            now,
-            voucher_id=voucher.id,
-            risk=task.risk,
-            version=task.version,
-        )
+    open_task(
+        uow,
+        svc,
+        actor,
+        uow.tasks.open_for_listing(listing.id),
+        listing_id=listing.id,
+        seller_id=seller.id,
+        now=now,
+        risk=risk_of(voucher.findings),
+        voucher_id=voucher.id,
+    )
     return VoucherResult(voucher, listing)
 
 

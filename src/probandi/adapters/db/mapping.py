@@ -13,7 +13,7 @@ from probandi.domain.forensics.model import document_key
 from probandi.domain.listing_gate import Gate, GateState
 from probandi.domain.listings import ApprovedTerms, Listing, ListingContent
 from probandi.domain.money import Money
-from probandi.domain.review import Decision, ReviewTask, TaskState
+from probandi.domain.review import Decision, ReviewTask, TaskKind, TaskState
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller, SellerKind, VoucherKind
 from probandi.domain.vouchers import (
@@ -60,11 +60,20 @@ class SellerFields(Protocol):
     address: str
     tax_id: str | None
     display_name: str | None
+    closed_at: datetime | None
+    gated_restricted_until: datetime | None
 
 
 def seller_to_domain(row: SellerFields) -> Seller:
     return Seller(
-        row.id, SellerKind(row.kind), row.legal_name, row.address, row.tax_id, row.display_name
+        row.id,
+        SellerKind(row.kind),
+        row.legal_name,
+        row.address,
+        row.tax_id,
+        row.display_name,
+        closed_at=row.closed_at,
+        gated_restricted_until=row.gated_restricted_until,
     )
 
 
@@ -77,6 +86,8 @@ class PrefixedSellerFields(Protocol):
     s_address: str
     s_tax_id: str | None
     s_display_name: str | None
+    s_closed_at: datetime | None
+    s_gated_restricted_until: datetime | None
 
 
 def prefixed_seller_to_domain(row: PrefixedSellerFields) -> Seller:
@@ -87,6 +98,8 @@ def prefixed_seller_to_domain(row: PrefixedSellerFields) -> Seller:
         row.s_address,
         row.s_tax_id,
         row.s_display_name,
+        closed_at=row.s_closed_at,
+        gated_restricted_until=row.s_gated_restricted_until,
     )
 
 
@@ -139,6 +152,7 @@ class ListingFields(Protocol):
     proof_due_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    notice_holds: dict[str, str] | None
     version: int
 
 
@@ -163,6 +177,7 @@ def listing_to_domain(row: ListingFields) -> Listing:
         approved_terms=_terms_from_json(row.approved_terms),
         held_at=row.held_at,
         proof_due_at=row.proof_due_at,
+        notice_holds=tuple(sorted((row.notice_holds or {}).items())),
         version=row.version,
     )
 
@@ -198,6 +213,7 @@ def listing_values(listing: Listing) -> dict[str, Any]:
         "approved_terms": _terms_to_json(listing.approved_terms),
         "held_at": listing.held_at,
         "proof_due_at": listing.proof_due_at,
+        "notice_holds": dict(listing.notice_holds) or None,
         "created_at": listing.created_at,
         "updated_at": listing.updated_at,
     }
@@ -310,6 +326,9 @@ def task_to_domain(row: ReviewTaskRow) -> ReviewTask:
         decided_by=row.decided_by,
         decided_at=row.decided_at,
         sla_breached=row.sla_breached,
+        kind=TaskKind(row.kind),
+        subject_id=row.subject_id,
+        excluded_reviewer=row.excluded_reviewer,
         version=row.version,
     )
 
@@ -321,3 +340,5 @@ def task_to_row(t: ReviewTask, row: ReviewTaskRow) -> None:
     row.decision = t.decision.value if t.decision else None
     row.reason_code, row.note, row.decided_by = t.reason_code, t.note, t.decided_by
     row.decided_at, row.sla_breached = t.decided_at, t.sla_breached
+    row.kind, row.subject_id = t.kind.value, t.subject_id
+    row.excluded_reviewer = t.excluded_reviewer

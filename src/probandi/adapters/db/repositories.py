@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,7 +21,6 @@ from probandi.adapters.db.rows import (
     FxRateRow,
     ListingRow,
     ReviewTaskRow,
-    RightsHolderRow,
     SellerRow,
     StatementRow,
     VoucherRow,
@@ -34,7 +33,7 @@ from probandi.domain.forensics.findings import PriorDocumentUse, is_copy
 from probandi.domain.listing_gate import GateState
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable
-from probandi.domain.review import ReviewTask, TaskState
+from probandi.domain.review import ReviewTask, TaskKind, TaskState
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.vouchers import Declaration, Voucher, VoucherStatus
@@ -156,18 +155,6 @@ class SqlBrandRepository:
             row.value += 1
 
 
-class SqlRightsHolderRepository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-
-    def exists(self, holder_id: str) -> bool:
-        return self.s.get(RightsHolderRow, holder_id) is not None
-
-    def add(self, holder_id: str, name: str, created_at: datetime) -> None:
-        self.s.add(RightsHolderRow(id=holder_id, name=name, created_at=created_at))
-        self.s.flush()
-
-
 class SqlSellerRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -186,6 +173,16 @@ class SqlSellerRepository:
         row.tax_id, row.display_name, row.updated_at = seller.tax_id, seller.display_name, now
         self.s.flush()
         return created
+
+    def set_standing(
+        self, seller_id: str, closed_at: datetime | None, restricted_until: datetime | None
+    ) -> None:
+        """Keep the shop's standing in step with its penalty ledger."""
+        core(self.s).execute(
+            update(SELLERS)
+            .where(SELLERS.c.id == seller_id)
+            .values(closed_at=closed_at, gated_restricted_until=restricted_until)
+        )
 
 
 def _flush_or_conflict(session: Session, what: str) -> None:
@@ -248,6 +245,18 @@ class SqlListingRepository:
         }
         if core(self.s).execute(UPDATE_LISTING, params).rowcount != 1:
             raise Conflict("the listing was changed by someone else; retry")
+
+    def get_many(self, listing_ids: Collection[str]) -> dict[str, Listing]:
+        if not listing_ids:
+            return {}
+        rows = core(self.s).execute(select(LISTINGS).where(LISTINGS.c.id.in_(listing_ids)))
+        return {r.id: mapping.listing_to_domain(r) for r in rows}
+
+    def of_seller(self, seller_id: str) -> list[Listing]:
+        rows = core(self.s).execute(
+            select(LISTINGS).where(LISTINGS.c.seller_id == seller_id).order_by(LISTINGS.c.id)
+        )
+        return [mapping.listing_to_domain(r) for r in rows]
 
     def proof_overdue(self, now: datetime, limit: int) -> list[Listing]:
         rows = core(self.s).execute(
@@ -368,12 +377,16 @@ class SqlTaskRepository:
     def open_for_listing(self, listing_id: str) -> ReviewTask | None:
         row = self.s.execute(
             select(ReviewTaskRow)
-            .where(ReviewTaskRow.listing_id == listing_id, ReviewTaskRow.state.in_(LIVE))
+            .where(
+                ReviewTaskRow.listing_id == listing_id,
+                ReviewTaskRow.state.in_(LIVE),
+                ReviewTaskRow.kind == TaskKind.PROOF.value,
+            )
             .limit(1)
         ).scalar_one_or_none()
         return mapping.task_to_domain(row) if row else None
 
-    def next_claimable(self, now: datetime) -> ReviewTask | None:
+    def next_claimable(self, now: datetime, reviewer: str | None = None) -> ReviewTask | None:
         row = self.s.execute(
             select(ReviewTaskRow)
             .where(
@@ -381,9 +394,19 @@ class SqlTaskRepository:
                 | (
                     (ReviewTaskRow.state == TaskState.CLAIMED.value)
                     & (ReviewTaskRow.lease_expires_at <= now)
-                )
+                ),
+                ReviewTaskRow.excluded_reviewer.is_(None)
+                | (ReviewTaskRow.excluded_reviewer != (reviewer or "")),
             )
             .order_by(ReviewTaskRow.due_at, ReviewTaskRow.risk.desc(), ReviewTaskRow.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        return mapping.task_to_domain(row) if row else None
+
+    def open_for_subject(self, subject_id: str) -> ReviewTask | None:
+        row = self.s.execute(
+            select(ReviewTaskRow)
+            .where(ReviewTaskRow.subject_id == subject_id, ReviewTaskRow.state.in_(LIVE))
             .limit(1)
         ).scalar_one_or_none()
         return mapping.task_to_domain(row) if row else None
@@ -405,29 +428,34 @@ class SqlTaskRepository:
 INSERT_STATEMENT = insert(table_of(StatementRow))
 
 
+def _statement_values(st: StatementOfReasons) -> dict[str, object]:
+    return {
+        "id": st.id,
+        "listing_id": st.listing_id,
+        "seller_id": st.seller_id,
+        "voucher_id": st.voucher_id,
+        "measure": st.measure[:500],
+        "scope": st.scope[:1000],
+        "facts": list(st.facts),
+        "ground": st.ground[:1000],
+        "automated": st.automated,
+        "redress": st.redress[:1000],
+        "decided_by": st.decided_by,
+        "created_at": st.created_at,
+    }
+
+
 class SqlStatementRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
 
     def add(self, st: StatementOfReasons) -> None:
         # Written with every hold, so a Core insert: no ORM bookkeeping on the hot path.
-        core(self.s).execute(
-            INSERT_STATEMENT,
-            {
-                "id": st.id,
-                "listing_id": st.listing_id,
-                "seller_id": st.seller_id,
-                "voucher_id": st.voucher_id,
-                "measure": st.measure[:500],
-                "scope": st.scope[:1000],
-                "facts": list(st.facts),
-                "ground": st.ground[:1000],
-                "automated": st.automated,
-                "redress": st.redress[:1000],
-                "decided_by": st.decided_by,
-                "created_at": st.created_at,
-            },
-        )
+        core(self.s).execute(INSERT_STATEMENT, _statement_values(st))
+
+    def add_many(self, statements: Sequence[StatementOfReasons]) -> None:
+        if statements:
+            core(self.s).execute(INSERT_STATEMENT, [_statement_values(st) for st in statements])
 
     def for_listing(self, listing_id: str) -> list[StatementOfReasons]:
         rows = self.s.execute(

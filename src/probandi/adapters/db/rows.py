@@ -42,6 +42,18 @@ class RightsHolderRow(Base):
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16), server_default="brand")
+    registrations: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, nullable=True)
+    agent_authorization: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(64))
+    trusted_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    trusted_enrolled: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    trust_cooloff_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    filing_suspended_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class BrandRow(Base):
@@ -82,6 +94,8 @@ class SellerRow(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    gated_restricted_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ListingRow(Base):
@@ -104,6 +118,7 @@ class ListingRow(Base):
     proof_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    notice_holds: Mapped[dict[str, str] | None] = mapped_column(Json, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
 
 
@@ -176,9 +191,113 @@ class ReviewTaskRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     sla_breached: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(16), server_default="proof")
+    subject_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    excluded_reviewer: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     __table_args__ = (Index("ix_review_tasks_queue", "state", "due_at", "risk"),)
+
+
+class NoticeEvidenceRow(Base):
+    __tablename__ = "notice_evidence"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("rights_holders.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeRow(Base):
+    __tablename__ = "notices"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder_id: Mapped[str] = mapped_column(ForeignKey("rights_holders.id"))
+    reason: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    evidence_ids: Mapped[list[str]] = mapped_column(Json)
+    good_faith: Mapped[bool] = mapped_column(Boolean)
+    trusted: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_notices_holder_created", "holder_id", "created_at"),)
+
+
+class NoticeItemRow(Base):
+    __tablename__ = "notice_items"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"))
+    holder_id: Mapped[str] = mapped_column(String(128))
+    listing_id: Mapped[str] = mapped_column(ForeignKey("listings.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    brand_id: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    seller_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    counter: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    holder_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    extended: Mapped[bool] = mapped_column(Boolean)
+    action: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(Integer)
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __table_args__ = (
+        UniqueConstraint("notice_id", "listing_id", name="uq_notice_items_listing"),
+        Index("ix_notice_items_holder", "holder_id", "created_at"),
+        Index("ix_notice_items_seller_due", "state", "seller_due_at"),
+        Index("ix_notice_items_holder_due", "state", "holder_due_at"),
+    )
+
+
+class NoticeRefusalRow(Base):
+    __tablename__ = "notice_refusals"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    listing_id: Mapped[str] = mapped_column(String(128))
+    code: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(300))
+
+
+class PenaltyEntryRow(Base):
+    __tablename__ = "penalty_entries"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String(1000))
+    decision: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200))
+    listing_id: Mapped[str | None] = mapped_column(String(128))
+    notice_item_id: Mapped[str | None] = mapped_column(String(32))
+    statement_id: Mapped[str | None] = mapped_column(String(32))
+    reverses: Mapped[str | None] = mapped_column(String(32), unique=True)
+    __table_args__ = (
+        Index("ix_penalty_entries_seller", "seller_id", "at"),
+        Index("ix_penalty_entries_item", "notice_item_id"),
+    )
+
+
+class AppealRow(Base):
+    __tablename__ = "appeals"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(32))
+    appellant: Mapped[str] = mapped_column(String(200), index=True)
+    listing_id: Mapped[str] = mapped_column(String(128))
+    statement: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decision_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    original_decider: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    task_id: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_appeals_subject", "subject", "subject_id"),)
 
 
 class StatementRow(Base):

@@ -14,13 +14,18 @@ from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from probandi.adapters.db.forensics import SqlFingerprintRepository
+from probandi.adapters.db.notices import (
+    SqlAppealRepository,
+    SqlNoticeRepository,
+    SqlPenaltyRepository,
+    SqlRightsHolderRepository,
+)
 from probandi.adapters.db.repositories import (
     RegistryVersionCache,
     SqlApiKeyRepository,
     SqlBrandRepository,
     SqlFxRepository,
     SqlListingRepository,
-    SqlRightsHolderRepository,
     SqlSellerRepository,
     SqlStatementRepository,
     SqlTaskRepository,
@@ -116,6 +121,9 @@ class SqlUnitOfWork:
         self.fx = SqlFxRepository(s)
         self.api_keys = SqlApiKeyRepository(s)
         self.fingerprints = SqlFingerprintRepository(s)
+        self.notices = SqlNoticeRepository(s)
+        self.penalties = SqlPenaltyRepository(s)
+        self.appeals = SqlAppealRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []

@@ -17,6 +17,15 @@ REUSE_CODES = frozenset(
 )
 
 
+# Hard findings that mean the document is forged or someone else's: closure-level when
+# offered as proof against a notice.
+FORGERY_CODES = REUSE_CODES | {"voucher.qr_mismatch"}
+
+
+def is_forged(voucher: Voucher) -> bool:
+    return any(f.code in FORGERY_CODES and f.severity is Severity.HARD for f in voucher.findings)
+
+
 def is_copy(voucher: Voucher) -> bool:
     """Rejected because it was another seller's document: it never counts against the
     original's owner, who may go on using its own invoice."""

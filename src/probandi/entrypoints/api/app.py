@@ -25,8 +25,10 @@ from probandi.entrypoints.api import problems
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
 from probandi.entrypoints.api.routes import (
+    enforcement,
     forensics,
     listings,
+    notices,
     registry,
     review,
     screen,
@@ -40,6 +42,7 @@ BODY_SLACK = 256 * 1024  # multipart framing and declared fields around the file
 
 
 JSON_LIMIT = 1024 * 1024
+UPLOAD_PATHS = ("/vouchers", "/counter-notice", "/notice-evidence")
 IMPORT_LIMIT = 6 * 1024 * 1024
 
 
@@ -52,7 +55,7 @@ class BodyLimitMiddleware:
 
     def limit_for(self, scope: Scope) -> int:
         path = scope["path"]
-        if scope["method"] == "POST" and path.endswith("/vouchers"):
+        if scope["method"] == "POST" and path.endswith(UPLOAD_PATHS):
             return self.upload_limit
         return IMPORT_LIMIT if path.endswith("/brands/import") else JSON_LIMIT
 
@@ -141,7 +144,7 @@ def create_app(
     app.state.actor_cache = ActorCache()
     app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
-    for module in (listings, vouchers, forensics, review, registry, screen):
+    for module in (listings, vouchers, forensics, review, notices, enforcement, registry, screen):
         app.include_router(module.router, responses=problems.problem_responses())
 
     @app.get("/healthz", tags=["meta"])

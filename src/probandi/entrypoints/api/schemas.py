@@ -367,6 +367,8 @@ class VoucherSubmitOut(BaseModel):
 
 class TaskOut(BaseModel):
     id: str
+    kind: str
+    subject_id: str | None
     listing_id: str
     seller_id: str
     state: str
@@ -387,6 +389,8 @@ class TaskOut(BaseModel):
     def from_domain(cls, t: ReviewTask, now: datetime) -> TaskOut:
         return cls(
             id=t.id,
+            kind=t.kind.value,
+            subject_id=t.subject_id,
             listing_id=t.listing_id,
             seller_id=t.seller_id,
             state=t.state.value,
