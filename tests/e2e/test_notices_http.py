@@ -16,6 +16,7 @@ from probandi.services.deadlines import apply_deadlines
 from tests.conftest import shared_data
 from tests.support.notices import (
     a_verified_holder,
+    approved_listing,
     counter_notice,
     decide_next,
     evidence,
@@ -25,7 +26,7 @@ from tests.support.notices import (
 )
 from tests.support.real_invoice import a_refill, real_invoice_path, refilled
 from tests.support.vouchers import recycle
-from tests.support.world import World, an_invoice_declaration, invoice_image
+from tests.support.world import World
 
 MONDAY = datetime(2019, 6, 3, 9, 0, tzinfo=UTC)  # a month after the real e-invoice
 WEDNESDAY = MONDAY + timedelta(days=2)
@@ -64,22 +65,6 @@ def ledger(world: World, seller_id: str) -> dict[str, Any]:
     r = world.seller(seller_id, "GET", f"/v1/sellers/{seller_id}/penalties")
     assert r.status_code == 200, r.text
     return dict(r.json())
-
-
-def approved_listing(world: World, seller_id: str, listing_id: str, seed: int) -> str:
-    """A gated listing whose proof a reviewer approved; returns the voucher id."""
-    world.a_listing(listing_id, seller_id, title=f"Gucci GG Marmont 肩背包 {listing_id}")
-    decl = an_invoice_declaration(
-        f"{seller_id} 贸易有限公司",
-        issued_on=MONDAY.date() - timedelta(days=10),
-        document_number=f"No.{seed:08d}",
-    )
-    up = world.upload(seller_id, listing_id, invoice_image(seed), declaration=decl)
-    assert up.status_code == 201, up.text
-    assert up.json()["voucher"]["status"] == "pending_review", up.text
-    decide_next(world, "gate-reviewer", "approve", "authorized_distributor", kind="proof")
-    assert publishable(world, listing_id)
-    return str(up.json()["voucher"]["id"])
 
 
 def real_declaration(buyer: str) -> dict[str, Any]:

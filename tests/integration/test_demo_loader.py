@@ -143,3 +143,18 @@ def _snapshot(demo: Demo) -> tuple[object, ...]:
     voucher_dir = demo.runtime.settings.voucher_dir
     files = sorted(str(p.relative_to(voucher_dir)) for p in Path(voucher_dir).rglob("*"))
     return report.verified, outbox, keys, listings, tuple(files)
+
+
+def test_demo_has_a_notice_that_suspended_its_listings(demo: Demo) -> None:
+    from probandi.entrypoints.cli.demo import NOTICED
+
+    with demo.runtime.services.reader() as uow:
+        listings = [uow.listings.get(lid) for lid in NOTICED]
+        holder = uow.rights_holders.get("lvmh")
+    assert holder is not None
+    assert holder.trusted
+    assert holder.verified_at is not None
+    for listing in listings:
+        assert listing is not None
+        assert [hold for _, hold in listing.notice_holds] == ["suspended"]
+    assert any("notice" in line for line in demo.lines)

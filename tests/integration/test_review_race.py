@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 from probandi.bootstrap import Runtime
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import DecideTask, SubmitVoucher
-from probandi.domain.errors import Conflict
 from probandi.domain.review import Decision
 from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import Declaration, DeclaredLine
@@ -16,27 +12,8 @@ from probandi.services.clock import FrozenClock
 from probandi.services.review import claim_task, decide_task
 from probandi.services.vouchers import submit_voucher
 from tests.integration.test_deadlines import SELLER, a_held_listing
+from tests.support.races import race
 from tests.support.world import invoice_image
-
-
-def _race(*calls: Callable[[], object]) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call: Callable[[], object]) -> None:
-        barrier.wait()
-        try:
-            call()
-            outcomes.append("won")
-        except Conflict:
-            outcomes.append("conflict")
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
 
 
 def test_racing_claims_and_decisions_have_one_winner(runtime: Runtime, clock: FrozenClock) -> None:
@@ -56,7 +33,7 @@ def test_racing_claims_and_decisions_have_one_winner(runtime: Runtime, clock: Fr
         task = uow.tasks.open_for_listing("L1")
     assert task is not None
     alice, bob = Actor("alice", Role.REVIEWER), Actor("bob", Role.REVIEWER)
-    claims = _race(
+    claims = race(
         lambda: claim_task(task.id, alice, svc=svc), lambda: claim_task(task.id, bob, svc=svc)
     )
     assert claims == ["conflict", "won"]
@@ -64,7 +41,7 @@ def test_racing_claims_and_decisions_have_one_winner(runtime: Runtime, clock: Fr
         claimed = uow.tasks.get(task.id)
     assert claimed is not None
     holder = alice if claimed.claimed_by == "alice" else bob
-    decisions = _race(
+    decisions = race(
         lambda: decide_task(
             DecideTask(
                 holder, task.id, Decision.APPROVE, "proof_sufficient", version=claimed.version

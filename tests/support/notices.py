@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
 from probandi.domain.actors import Role
-from tests.support.world import World, invoice_image
+from tests.support.world import World, an_invoice_declaration, invoice_image
 
 
 def a_verified_holder(
@@ -65,7 +65,11 @@ def evidence(world: World, holder_id: str, seed: int = 900) -> str:
 
 
 def file_notice(
-    world: World, holder_id: str, listing_ids: list[str], **overrides: Any
+    world: World,
+    holder_id: str,
+    listing_ids: list[str],
+    headers: dict[str, str] | None = None,
+    **overrides: Any,
 ) -> httpx.Response:
     body = {
         "reason": "counterfeit",
@@ -74,7 +78,7 @@ def file_notice(
         "good_faith": True,
         **overrides,
     }
-    return holder(world, holder_id, "POST", "/v1/notices", json=body)
+    return holder(world, holder_id, "POST", "/v1/notices", json=body, headers=headers or {})
 
 
 def counter_notice(
@@ -125,3 +129,20 @@ def decide_next(
 def item_state(world: World, notice_id: str, listing_id: str) -> dict[str, Any]:
     notice = world.admin("GET", f"/v1/notices/{notice_id}").json()
     return next(i for i in notice["items"] if i["listing_id"] == listing_id)
+
+
+def approved_listing(world: World, seller_id: str, listing_id: str, seed: int) -> str:
+    """A gated listing whose proof a reviewer approved; returns the voucher id."""
+    world.a_listing(listing_id, seller_id, title=f"Gucci GG Marmont 肩背包 {listing_id}")
+    decl = an_invoice_declaration(
+        f"{seller_id} 贸易有限公司",
+        issued_on=world.runtime.services.clock.now().date() - timedelta(days=10),
+        document_number=f"No.{seed:08d}",
+    )
+    up = world.upload(seller_id, listing_id, invoice_image(seed), declaration=decl)
+    assert up.status_code == 201, up.text
+    assert up.json()["voucher"]["status"] == "pending_review", up.text
+    decide_next(world, "gate-reviewer", "approve", "authorized_distributor", kind="proof")
+    listing = world.platform("GET", f"/v1/listings/{listing_id}").json()
+    assert listing["publishable"] is True, listing
+    return str(up.json()["voucher"]["id"])

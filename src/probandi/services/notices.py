@@ -9,12 +9,13 @@ step, in the caller's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from probandi.domain.actors import SYSTEM, Actor, Role
 from probandi.domain.commands import FileCounterNotice, FileNotice, ReportAction
-from probandi.domain.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from probandi.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from probandi.domain.forensics.findings import is_forged
 from probandi.domain.listings import Listing
 from probandi.domain.notices import (
@@ -740,44 +741,62 @@ def withdraw_notice(
 
 def apply_notice_deadlines(*, svc: Services, batch: int = 200) -> tuple[int, int]:
     """(upheld, restored): unanswered notices upheld with a strike; counter-notices the
-    holder let lapse restored."""
-    upheld = restored = 0
-    while True:
-        with svc.uow() as uow:
-            now = svc.clock.now()
-            due = uow.notices.seller_overdue(now, batch)
-            for item in due:
-                settle(
-                    uow,
-                    svc,
-                    SYSTEM,
-                    item,
-                    ItemAction.EXPIRE,
-                    now,
-                    penalty=PenaltyKind.PROOF_DEADLINE_MISSED,
-                    reason=f"no counter-notice with proof by {item.seller_due_at.isoformat()}",
-                )
-            uow.commit()
-        upheld += len(due)
-        if len(due) < batch:
-            break
-    while True:
-        with svc.uow() as uow:
-            now = svc.clock.now()
-            lapsed = uow.notices.holder_overdue(now, batch)
-            for item in lapsed:
-                settle(
-                    uow,
-                    svc,
-                    SYSTEM,
-                    item,
-                    ItemAction.LAPSE,
-                    now,
-                    reason="the rights holder reported no complaint or lawsuit by "
-                    f"{item.holder_due_at.isoformat() if item.holder_due_at else '-'}",
-                )
-            uow.commit()
-        restored += len(lapsed)
-        if len(lapsed) < batch:
-            break
+    holder let lapse restored. A batch that loses a race (the seller answered, the holder
+    withdrew) is read again: what was decided meanwhile is no longer due."""
+    upheld = _in_batches(svc, batch, _expire_batch)
+    restored = _in_batches(svc, batch, _lapse_batch)
     return upheld, restored
+
+
+def _in_batches(svc: Services, batch: int, run: Callable[[UnitOfWork, Services, int], int]) -> int:
+    done, lost = 0, 0
+    while True:
+        try:
+            with svc.uow() as uow:
+                n = run(uow, svc, batch)
+                uow.commit()
+        except Conflict:
+            lost += 1
+            if lost > MAX_LOST_RACES:
+                raise
+            continue
+        done += n
+        if n < batch:
+            return done
+
+
+MAX_LOST_RACES = 5
+
+
+def _expire_batch(uow: UnitOfWork, svc: Services, batch: int) -> int:
+    now = svc.clock.now()
+    due = uow.notices.seller_overdue(now, batch)
+    for item in due:
+        settle(
+            uow,
+            svc,
+            SYSTEM,
+            item,
+            ItemAction.EXPIRE,
+            now,
+            penalty=PenaltyKind.PROOF_DEADLINE_MISSED,
+            reason=f"no counter-notice with proof by {item.seller_due_at.isoformat()}",
+        )
+    return len(due)
+
+
+def _lapse_batch(uow: UnitOfWork, svc: Services, batch: int) -> int:
+    now = svc.clock.now()
+    lapsed = uow.notices.holder_overdue(now, batch)
+    for item in lapsed:
+        due = item.holder_due_at.isoformat() if item.holder_due_at else "-"
+        settle(
+            uow,
+            svc,
+            SYSTEM,
+            item,
+            ItemAction.LAPSE,
+            now,
+            reason=f"the rights holder reported no complaint or lawsuit by {due}",
+        )
+    return len(lapsed)

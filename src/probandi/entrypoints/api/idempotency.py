@@ -129,8 +129,11 @@ class IdempotencyMiddleware:
         return b"".join(chunks)
 
     async def _run(self, scope: Scope, body: bytes, send: Send, caller: str, key: str) -> None:
+        """Run the request and store its answer before sending it: a client that retries
+        the moment it has the answer must get the replay, never "in progress"."""
         sent = False
         status, content_type, parts = 500, "", []
+        held: list[Message] = []
 
         async def replay_body() -> Message:
             nonlocal sent
@@ -148,7 +151,7 @@ class IdempotencyMiddleware:
                         content_type = value.decode("latin-1")
             elif message["type"] == "http.response.body":
                 parts.append(message.get("body", b""))
-            await send(message)
+            held.append(message)
 
         try:
             await self.app(scope, replay_body, capture)
@@ -158,3 +161,5 @@ class IdempotencyMiddleware:
                 await run_in_threadpool(self.store.complete, caller, key, stored)
             else:
                 await run_in_threadpool(self.store.abandon, caller, key)
+        for message in held:
+            await send(message)

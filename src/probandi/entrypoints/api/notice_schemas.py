@@ -28,6 +28,7 @@ from probandi.domain.penalties import PenaltyEntry, Standing
 from probandi.entrypoints.api.schemas import Strict, VoucherOut
 from probandi.services.holders import HolderView
 from probandi.services.notice_views import NoticeView
+from probandi.services.penalties import Ledger
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
@@ -355,6 +356,21 @@ class LedgerOut(BaseModel):
     seller_id: str
     standing: StandingOut
     entries: list[PenaltyEntryOut]
+
+    @classmethod
+    def from_ledger(cls, ledger: Ledger) -> LedgerOut:
+        st, seller = ledger.standing, ledger.seller
+        return cls(
+            seller_id=seller.id,
+            standing=StandingOut(
+                strikes=st.strikes,
+                closed=seller.closed_at is not None,
+                closed_at=seller.closed_at,
+                closed_by=list(st.closed_by),
+                restricted_until=seller.gated_restricted_until,
+            ),
+            entries=[PenaltyEntryOut.from_domain(e, st) for e in ledger.entries],
+        )
 
 
 class ReversalIn(Strict):

@@ -16,15 +16,19 @@ from probandi.domain.brands import Distributor, ReferencePrice
 from probandi.domain.commands import (
     BrandFields,
     DecideTask,
+    FileNotice,
     SaveBrand,
     SetFxRate,
     SubmitVoucher,
+    UpdateHolderProfile,
     UpsertListing,
     UpsertSeller,
 )
 from probandi.domain.listing_gate import GateState
 from probandi.domain.listings import ListingContent
 from probandi.domain.money import Money
+from probandi.domain.notices import NoticeReason
+from probandi.domain.notifiers import HolderKind, TrademarkRegistration
 from probandi.domain.review import Decision
 from probandi.domain.sellers import SellerKind, VoucherKind
 from probandi.domain.vouchers import Declaration, DeclaredLine, Severity
@@ -32,8 +36,10 @@ from probandi.entrypoints.cli import demo_images as img
 from probandi.entrypoints.cli.demo_images import DocLine, Document, Party, Text
 from probandi.services.brands import register_rights_holder, save_brand, set_fx_rate
 from probandi.services.context import Services
+from probandi.services.holders import enroll_trusted, update_holder_profile, verify_holder
 from probandi.services.keys import create_api_key
 from probandi.services.listings import upsert_listing, upsert_seller
+from probandi.services.notices import file_notice
 from probandi.services.review import claim_task, decide_task
 from probandi.services.vouchers import VoucherResult, submit_voucher
 
@@ -201,6 +207,7 @@ def load_demo(svc: Services, *, out: Callable[[str], None]) -> dict[str, str] | 
     _load_sellers(svc, out)
     _load_listings(svc, out)
     _load_vouchers(svc, out)
+    _load_notice(svc, out)
     keys = _create_keys(svc)
     out(f"demo: {len(keys)} API keys created")
     return keys
@@ -363,6 +370,38 @@ def _invoice_reused(svc: Services, invoice: tuple[Document, bytes]) -> VoucherRe
     declaration = replace(declared(doc, "Louis Vuitton"), buyer_name=own_name)
     copy = img.recycled(data)
     return _submit(svc, "tb-5001", VoucherKind.PURCHASE_INVOICE, declaration, copy, "发票.jpg")
+
+
+NOTICED = ("tb-2003", "tb-5001")  # the "1:1 高仿" LV bag and the recycled-invoice LV bag
+
+
+def _load_notice(svc: Services, out: Callable[[str], None]) -> None:
+    """LVMH, verified for its marks and enrolled as a trusted flagger, files a notice
+    against two LV listings of one shop: both are suspended at once."""
+    lvmh = Actor("demo-lvmh", Role.RIGHTS_HOLDER, party_id="lvmh")
+    today = svc.clock.now().date()
+    marks = tuple(
+        TrademarkRegistration(brand_id, "CNIPA", number, (18,), today + timedelta(days=3650))
+        for brand_id, number in (("louis-vuitton", "G1020532"), ("dior", "G1166375"))
+    )
+    update_holder_profile(UpdateHolderProfile(lvmh, "lvmh", HolderKind.BRAND, marks), svc=svc)
+    verify_holder("lvmh", ADMIN, svc=svc)
+    enroll_trusted("lvmh", True, ADMIN, svc=svc)
+    result = file_notice(
+        FileNotice(
+            lvmh,
+            NoticeReason.COUNTERFEIT,
+            NOTICED,
+            "Test purchases of both listings were counterfeit (LVMH brand protection).",
+            (),
+            good_faith=True,
+        ),
+        svc=svc,
+    )
+    out(
+        f"demo: notice {result.notice.id} from lvmh (trusted flagger): "
+        f"{len(result.items)} listings suspended"
+    )
 
 
 def _create_keys(svc: Services) -> dict[str, str]:

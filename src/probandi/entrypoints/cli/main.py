@@ -18,6 +18,7 @@ from probandi.config import Settings
 from probandi.domain.actors import SYSTEM, Role
 from probandi.domain.errors import DomainError
 from probandi.entrypoints.brand_files import parse_brand_rows
+from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.voucher import voucher_app
 from probandi.queries.audit import verify_audit
@@ -33,6 +34,10 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brands_app, name="brands")
 app.add_typer(voucher_app, name="voucher")
+app.add_typer(notice_app, name="notice")
+app.add_typer(holder_app, name="holder")
+app.add_typer(penalties_app, name="penalties")
+app.add_typer(appeal_app, name="appeal")
 app.command(name="screen")(screen)
 console = Console(stderr=True)
 
@@ -121,12 +126,16 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key, or its id")
 
 @app.command()
 def tick() -> None:
-    """Apply what is due: remove listings past their proof deadline, flag SLA breaches."""
+    """Apply what is due: remove listings past their proof deadline, flag SLA breaches,
+    uphold notices the seller did not answer, restore listings whose rights holder let its
+    window after a counter-notice pass."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
     report = apply_deadlines(svc=runtime.services)
     runtime.dispose()
     console.print(
-        f"removed {report.removed} listing(s); {report.sla_breached} review task(s) past their SLA"
+        f"removed {report.removed} listing(s); {report.sla_breached} review task(s) past their "
+        f"SLA; {report.notices_upheld} notice item(s) upheld unanswered; "
+        f"{report.notices_restored} listing(s) restored after the rights holder's window"
     )
 
 

@@ -12,9 +12,7 @@ from probandi.entrypoints.api.notice_schemas import (
     HolderOut,
     HolderProfileIn,
     LedgerOut,
-    PenaltyEntryOut,
     ReversalIn,
-    StandingOut,
     TrustedIn,
 )
 from probandi.services.appeals import file_appeal, get_appeal, my_appeals
@@ -24,7 +22,7 @@ from probandi.services.holders import (
     update_holder_profile,
     verify_holder,
 )
-from probandi.services.penalties import Ledger, reverse_penalty, seller_ledger
+from probandi.services.penalties import reverse_penalty, seller_ledger
 
 router = APIRouter(prefix="/v1", tags=["enforcement"])
 
@@ -68,25 +66,10 @@ def put_trusted(holder_id: str, body: TrustedIn, actor: CurrentActor, svc: Svc) 
     return HolderOut.from_view(get_holder(holder_id, actor, svc=svc))
 
 
-def _ledger_out(ledger: Ledger) -> LedgerOut:
-    st = ledger.standing
-    return LedgerOut(
-        seller_id=ledger.seller.id,
-        standing=StandingOut(
-            strikes=st.strikes,
-            closed=ledger.seller.closed_at is not None,
-            closed_at=ledger.seller.closed_at,
-            closed_by=list(st.closed_by),
-            restricted_until=ledger.seller.gated_restricted_until,
-        ),
-        entries=[PenaltyEntryOut.from_domain(e, st) for e in ledger.entries],
-    )
-
-
 @router.get("/sellers/{seller_id}/penalties", response_model=LedgerOut)
 def get_penalties(seller_id: str, actor: CurrentActor, svc: Svc) -> LedgerOut:
     """The append-only penalty ledger and the standing it adds up to (seller: its own)."""
-    return _ledger_out(seller_ledger(seller_id, actor, svc=svc))
+    return LedgerOut.from_ledger(seller_ledger(seller_id, actor, svc=svc))
 
 
 @router.post(
@@ -97,7 +80,7 @@ def post_reversal(
 ) -> LedgerOut:
     """An admin's correction: a compensating entry (the ledger is never edited)."""
     reverse_penalty(seller_id, entry_id, body.reason, actor, svc=svc)
-    return _ledger_out(seller_ledger(seller_id, actor, svc=svc))
+    return LedgerOut.from_ledger(seller_ledger(seller_id, actor, svc=svc))
 
 
 @router.post("/appeals", response_model=AppealOut, status_code=201)
