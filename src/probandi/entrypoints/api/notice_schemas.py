@@ -7,7 +7,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from probandi.domain.actors import Actor
 from probandi.domain.appeals import Appeal, AppealSubject
+from probandi.domain.commands import UpdateHolderProfile
 from probandi.domain.notices import (
     MAX_LISTINGS,
     MAX_TEXT,
@@ -233,6 +235,15 @@ class HolderProfileIn(Strict):
     kind: HolderKind = HolderKind.BRAND
     registrations: Annotated[list[RegistrationIn], Field(max_length=200)]
     authorization: AuthorizationIn | None = None
+
+    def to_command(self, actor: Actor, holder_id: str) -> UpdateHolderProfile:
+        return UpdateHolderProfile(
+            actor,
+            holder_id,
+            self.kind,
+            tuple(r.to_domain() for r in self.registrations),
+            self.authorization.to_domain() if self.authorization else None,
+        )
 
 
 class RecordOut(BaseModel):

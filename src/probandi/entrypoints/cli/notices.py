@@ -26,7 +26,6 @@ from probandi.domain.commands import (
     FileNotice,
     ReportAction,
     SubmitVoucher,
-    UpdateHolderProfile,
 )
 from probandi.domain.errors import DomainError
 from probandi.domain.notices import ActionKind, NoticeReason
@@ -245,13 +244,7 @@ def holder_profile(
 
     def use(svc: Services, actor: Actor) -> holders.HolderView:
         holders.update_holder_profile(
-            UpdateHolderProfile(
-                actor,
-                holder_id,
-                body.kind,
-                tuple(r.to_domain() for r in body.registrations),
-                body.authorization.to_domain() if body.authorization else None,
-            ),
+            body.to_command(actor, holder_id),
             svc=svc,
         )
         return holders.get_holder(holder_id, actor, svc=svc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from probandi.domain.commands import FileAppeal, UpdateHolderProfile
+from probandi.domain.commands import FileAppeal
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.notice_schemas import (
     AppealIn,
@@ -40,13 +40,7 @@ def put_holder_profile(
     """Trademark registrations (office, number, classes, expiry) and, for an agent, the
     brand's authorization. A change must be verified again by an admin before filing."""
     update_holder_profile(
-        UpdateHolderProfile(
-            actor,
-            holder_id,
-            body.kind,
-            tuple(r.to_domain() for r in body.registrations),
-            body.authorization.to_domain() if body.authorization else None,
-        ),
+        body.to_command(actor, holder_id),
         svc=svc,
     )
     return HolderOut.from_view(get_holder(holder_id, actor, svc=svc))
