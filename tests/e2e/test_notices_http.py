@@ -344,3 +344,122 @@ def test_parties_see_and_act_only_for_their_own(world: World) -> None:
     assert r.status_code == 200, r.text
     assert [i["state"] for i in r.json()] == ["withdrawn"]
     assert not any("notice" in x for x in reasons(world, "LG"))
+
+
+def test_three_unanswered_notices_restrict_then_close_the_shop(
+    world: World, clock: FrozenClock
+) -> None:
+    # An ungated brand: its listings are published without proof, until a notice.
+    gucci = world.a_gated_brand(gated=False)
+    world.a_gated_brand(name="Chanel", aliases=["香奈儿"], distributors=[])
+    a_verified_holder(world, "gucci-ip", gucci["id"], trusted=True)
+    world.a_seller("shop-a")
+    for lid in ("L1", "L2", "L3", "L4"):
+        world.a_listing(lid, "shop-a", title=f"Gucci 古驰 手袋 {lid}")
+    world.a_listing("T1", "shop-a", title="纯棉白色T恤", brand=None)
+
+    def ignored(listing_id: str) -> None:
+        filed = file_notice(world, "gucci-ip", [listing_id])
+        assert filed.status_code == 201, filed.text
+        assert [i["listing_id"] for i in filed.json()["items"]] == [listing_id], filed.text
+        clock.advance(timedelta(days=6))  # past 3 working days, whatever the weekday
+        tick(world)
+
+    ignored("L1")
+    ignored("L2")  # Sat 15 June: 5 working days after the first strike (Sun 9), so it counts
+    book = ledger(world, "shop-a")
+    assert [e["counted"] for e in book["entries"]] == [True, True]
+    assert book["standing"]["strikes"] == 2
+    assert book["standing"]["restricted_until"] is not None
+    assert book["standing"]["closed"] is False
+    # Restricted: no new listings of gated brands; other listings are still taken.
+    refused = world.platform(
+        "PUT",
+        "/v1/listings/N1",
+        json={
+            "seller_id": "shop-a",
+            "title": "Chanel 香奈儿 新款托特包",
+            "price": "9000",
+            "currency": "CNY",
+            "stock": 1,
+        },
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "seller_restricted"
+    assert publishable(world, "T1")
+    assert publishable(world, "L4")
+    clock.advance(timedelta(days=10))  # well over 7 working days
+    ignored("L4")
+    book = ledger(world, "shop-a")
+    assert book["standing"]["closed"] is True, book
+    assert book["standing"]["strikes"] == 3
+    assert not publishable(world, "T1")
+
+
+def test_a_granted_appeal_against_a_forged_voucher_entry_reopens_the_shop(
+    world: World, clock: FrozenClock
+) -> None:
+    gucci = world.a_gated_brand()
+    a_verified_holder(world, "gucci-ip", gucci["id"], trusted=True)
+    world.a_seller("shop-a")
+    world.a_listing("T1", "shop-a", title="纯棉白色T恤", brand=None)
+    voucher = approved_listing(world, "shop-a", "L1", 41)
+    notice = file_notice(world, "gucci-ip", ["L1"]).json()
+    counter_notice(world, "shop-a", notice["id"], "L1", voucher_ids=(voucher,))
+    decide_next(world, "rev-1", "reject", "suspected_forgery", kind="counter_notice")
+    book = ledger(world, "shop-a")
+    assert [e["kind"] for e in book["entries"]] == ["forged_voucher"]
+    assert book["standing"]["closed"] is True
+    assert not publishable(world, "T1")
+
+    r = world.seller(
+        "shop-a",
+        "POST",
+        "/v1/appeals",
+        json={
+            "subject": "penalty",
+            "subject_id": book["entries"][0]["id"],
+            "statement": "the distributor confirms the invoice; see its letter",
+        },
+    )
+    assert r.status_code == 201, r.text
+    decide_next(world, "rev-2", "approve", "new_evidence", kind="appeal")
+    book = ledger(world, "shop-a")
+    assert [e["kind"] for e in book["entries"]] == ["forged_voucher", "reversal"]
+    assert book["standing"]["closed"] is False
+    assert publishable(world, "T1")
+    assert publishable(world, "L1")
+    assert item_state(world, notice["id"], "L1")["state"] == "reversed"
+
+
+def test_a_holder_appeals_a_refusal_and_the_listing_joins_the_notice(world: World) -> None:
+    gucci = world.a_gated_brand()
+    a_verified_holder(world, "gucci-ip", gucci["id"], trusted=True)
+    world.a_seller("shop-a")
+    world.a_listing("LX", "shop-a", title="老花 斜挎包 复刻 爆款", brand=None)  # names no brand
+    notice = file_notice(world, "gucci-ip", ["LX"]).json()
+    [refusal] = notice["refused"]
+    assert refusal["code"] == "not_your_brand"
+    r = holder(
+        world,
+        "gucci-ip",
+        "POST",
+        "/v1/appeals",
+        json={
+            "subject": "refusal",
+            "subject_id": refusal["id"],
+            "statement": "'GG' and the double-G monogram are our registered marks",
+        },
+    )
+    assert r.status_code == 201, r.text
+    decide_next(world, "rev-2", "approve", "decision_wrong", kind="appeal")
+    assert item_state(world, notice["id"], "LX")["state"] == "suspended"
+    assert any(notice["id"] in x for x in reasons(world, "LX"))
+    # A seller cannot appeal a holder's refusal, nor anything that is not its own.
+    other = world.seller(
+        "shop-a",
+        "POST",
+        "/v1/appeals",
+        json={"subject": "refusal", "subject_id": refusal["id"], "statement": "x"},
+    )
+    assert other.status_code == 422

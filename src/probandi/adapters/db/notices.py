@@ -494,7 +494,7 @@ class SqlPenaltyRepository:
         rows = self.s.execute(
             select(PenaltyEntryRow)
             .where(PenaltyEntryRow.seller_id == seller_id)
-            .order_by(PenaltyEntryRow.at, PenaltyEntryRow.id)
+            .order_by(PenaltyEntryRow.at, PenaltyEntryRow.reverses.is_not(None), PenaltyEntryRow.id)
         ).scalars()
         return [penalty_to_domain(r) for r in rows]
 
