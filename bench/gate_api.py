@@ -457,17 +457,23 @@ def main() -> None:
     )
     args = parser.parse_args()
     opts = Options(args.requests, args.concurrency, args.rounds, args.idempotency_keys)
-    if args.db in ("sqlite", "both"):
+    each_database(args.db, lambda kind, title, dbs: report(title, bench_database(kind, dbs, opts)))
+
+
+def each_database(choice: str, run: Callable[[str, str, Databases], None]) -> None:
+    """Run on a fresh SQLite and/or PostgreSQL pair of databases (`choice`: sqlite,
+    postgres or both); PostgreSQL is skipped with a note when it cannot be reached."""
+    if choice in ("sqlite", "both"):
         with sqlite_databases() as dbs:
-            report("SQLite", bench_database("sqlite", dbs, opts))
-    if args.db in ("postgres", "both"):
+            run("sqlite", "SQLite", dbs)
+    if choice in ("postgres", "both"):
         url = os.environ.get("PROBANDI_BENCH_POSTGRES_URL", DEFAULT_PG_URL)
         why = postgres_reachable(url)
         if why is not None:
             print(f"\nPostgreSQL skipped: cannot connect to {url}: {why}")
             return
         with postgres_databases(url) as dbs:
-            report("PostgreSQL", bench_database("postgres", dbs, opts))
+            run("postgres", "PostgreSQL", dbs)
 
 
 if __name__ == "__main__":

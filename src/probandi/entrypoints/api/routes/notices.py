@@ -65,7 +65,7 @@ async def post_evidence(
 
 
 @router.post("/notices", response_model=NoticeOut, status_code=201)
-def post_notice(body: NoticeIn, actor: CurrentActor, svc: Svc) -> NoticeOut:
+async def post_notice(body: NoticeIn, actor: CurrentActor, svc: Svc) -> NoticeOut:
     """File a notice against up to 300 listings of your verified brands.
 
     Receipt is confirmed with the notice id. Each listing taken is suspended at once, with
@@ -74,7 +74,10 @@ def post_notice(body: NoticeIn, actor: CurrentActor, svc: Svc) -> NoticeOut:
     A trusted flagger needs no evidence; others attach `evidence_ids` from
     `POST /v1/notice-evidence`.
     """
-    result = file_notice(
+    # The use case runs in a worker thread; the answer is built here on the event loop, so
+    # a burst of notices is answered as each one is applied, not after the whole burst.
+    result = await run_in_threadpool(
+        file_notice,
         FileNotice(
             actor,
             body.reason,
