@@ -19,6 +19,7 @@ from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.forensics.reader import ForensicReader
 from probandi.adapters.screening.cache import AliasScreenerCache
 from probandi.adapters.screening.screener import EngineScreener
+from probandi.adapters.security.passwords import Argon2Passwords
 from probandi.adapters.storage.files import LocalFileStore
 from probandi.config import Settings
 from probandi.domain.calendar import WorkingCalendar
@@ -87,6 +88,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         ),
         forensics=ForensicReader(settings.max_fingerprint_pages),
         near_index=FingerprintIndex(settings.index_shard_size),
+        passwords=Argon2Passwords(),
     )
     if writer.dialect.name != "postgresql":
         return Runtime(settings, services, writer, reader, lock)

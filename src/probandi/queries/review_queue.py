@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from probandi.adapters.db.mapping import task_to_domain
 from probandi.adapters.db.rows import ReviewTaskRow
 from probandi.domain.actors import Actor, Role
-from probandi.domain.review import ReviewTask, TaskState
+from probandi.domain.review import ReviewTask, TaskKind, TaskState
 from probandi.services.access import require_role
 
 
@@ -21,6 +21,8 @@ class QueueFilter:
     overdue: bool | None = None
     listing_id: str | None = None
     limit: int = 100
+    kind: TaskKind | None = None
+    min_risk: int | None = None
 
 
 def review_queue(session: Session, actor: Actor, f: QueueFilter, now: datetime) -> list[ReviewTask]:
@@ -32,6 +34,10 @@ def review_queue(session: Session, actor: Actor, f: QueueFilter, now: datetime) 
         stmt = stmt.where(ReviewTaskRow.state == f.state.value)
     if f.listing_id:
         stmt = stmt.where(ReviewTaskRow.listing_id == f.listing_id)
+    if f.kind is not None:
+        stmt = stmt.where(ReviewTaskRow.kind == f.kind.value)
+    if f.min_risk is not None:
+        stmt = stmt.where(ReviewTaskRow.risk >= f.min_risk)
     if f.overdue is True:
         stmt = stmt.where(ReviewTaskRow.due_at < now)
     elif f.overdue is False:

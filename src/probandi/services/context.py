@@ -11,6 +11,7 @@ from probandi.services.ports import (
     Clock,
     FileStore,
     NearDuplicateIndex,
+    PasswordHasher,
     ScreenerCache,
     UnitOfWork,
     UploadInspector,
@@ -32,3 +33,4 @@ class Services:
     inspector: UploadInspector
     forensics: VoucherForensics
     near_index: NearDuplicateIndex
+    passwords: PasswordHasher

@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
+from probandi.domain.accounts import ConsoleSession, User
 from probandi.domain.appeals import Appeal, AppealSubject
 from probandi.domain.audit import AuditEntry
 from probandi.domain.brands import Brand
@@ -317,6 +318,32 @@ class ApiKeyRepository(Protocol):
     def revoke(self, key_id: str, at: datetime) -> bool: ...
 
 
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def by_username(self, username: str) -> User | None: ...
+
+    def list_all(self) -> list[User]: ...
+
+
+class ConsoleSessionRepository(Protocol):
+    def add(self, cs: ConsoleSession) -> None: ...
+
+    def get(self, token_hash: str) -> ConsoleSession | None: ...
+
+    def delete(self, token_hash: str) -> None: ...
+
+    def purge(self, now: datetime) -> int: ...
+
+
+class PasswordHasher(Protocol):
+    """A memory-hard password hash; `verify` takes None for an unknown user (still slow)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str | None, password: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One use case, one transaction: repositories, the audit log and the outbox."""
 
@@ -358,6 +385,12 @@ class UnitOfWork(Protocol):
 
     @property
     def appeals(self) -> AppealRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def console_sessions(self) -> ConsoleSessionRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -91,3 +91,10 @@ def get_brand(brand_id: str, actor: Actor, *, svc: Services) -> Brand:
         if brand.id == brand_id:
             return brand
     raise NotFound(f"no brand {brand_id!r}", brand_id=brand_id)
+
+
+def my_listings(actor: Actor, *, svc: Services) -> list[Listing]:
+    """A seller's own listings (the console's seller desk)."""
+    require_role(actor, Role.SELLER)
+    with svc.reader() as uow:
+        return uow.listings.of_seller(actor.party_id or "")

@@ -13,6 +13,7 @@ from typing import Any, Self
 from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from probandi.adapters.db.accounts import SqlConsoleSessionRepository, SqlUserRepository
 from probandi.adapters.db.forensics import SqlFingerprintRepository
 from probandi.adapters.db.notices import (
     SqlAppealRepository,
@@ -124,6 +125,8 @@ class SqlUnitOfWork:
         self.notices = SqlNoticeRepository(s)
         self.penalties = SqlPenaltyRepository(s)
         self.appeals = SqlAppealRepository(s)
+        self.users = SqlUserRepository(s)
+        self.console_sessions = SqlConsoleSessionRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []

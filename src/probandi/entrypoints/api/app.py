@@ -34,6 +34,7 @@ from probandi.entrypoints.api.routes import (
     screen,
     vouchers,
 )
+from probandi.entrypoints.console import app as console
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.forensics import load_index
 
@@ -42,7 +43,7 @@ BODY_SLACK = 256 * 1024  # multipart framing and declared fields around the file
 
 
 JSON_LIMIT = 1024 * 1024
-UPLOAD_PATHS = ("/vouchers", "/counter-notice", "/notice-evidence")
+UPLOAD_PATHS = ("/vouchers", "/counter-notice", "/notice-evidence", "/counter", "/notices/new")
 IMPORT_LIMIT = 6 * 1024 * 1024
 
 
@@ -146,6 +147,8 @@ def create_app(
     problems.install(app)
     for module in (listings, vouchers, forensics, review, notices, enforcement, registry, screen):
         app.include_router(module.router, responses=problems.problem_responses())
+
+    console.install(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:

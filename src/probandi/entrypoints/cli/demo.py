@@ -6,6 +6,7 @@ findings and statements of reasons exactly as real traffic would.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -34,6 +35,7 @@ from probandi.domain.sellers import SellerKind, VoucherKind
 from probandi.domain.vouchers import Declaration, DeclaredLine, Severity
 from probandi.entrypoints.cli import demo_images as img
 from probandi.entrypoints.cli.demo_images import DocLine, Document, Party, Text
+from probandi.services.accounts import create_user
 from probandi.services.brands import register_rights_holder, save_brand, set_fx_rate
 from probandi.services.context import Services
 from probandi.services.holders import enroll_trusted, update_holder_profile, verify_holder
@@ -415,4 +417,9 @@ def _create_keys(svc: Services) -> dict[str, str]:
         keys[f"rights_holder:{holder_id}"] = create_api_key(
             Role.RIGHTS_HOLDER, holder_id, f"demo {holder_id}", svc=svc
         )
+    # Console users (name -> password), for signing in at /console without a key.
+    for role in (Role.REVIEWER, Role.ADMIN):
+        password = secrets.token_urlsafe(12)
+        create_user(f"demo-{role.value}", role, password, ADMIN, svc=svc)
+        keys[f"console user demo-{role.value} (password)"] = password
     return keys

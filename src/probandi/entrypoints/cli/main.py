@@ -22,6 +22,7 @@ from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app,
 from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.voucher import voucher_app
 from probandi.queries.audit import verify_audit
+from probandi.services.accounts import create_user
 from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.keys import create_api_key, revoke_api_key
@@ -30,9 +31,11 @@ app = typer.Typer(help="probandi: the burden of proof on the seller.", no_args_i
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 brands_app = typer.Typer(help="The brand registry.", no_args_is_help=True)
+users_app = typer.Typer(help="Console users: reviewers and admins.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brands_app, name="brands")
+app.add_typer(users_app, name="users")
 app.add_typer(voucher_app, name="voucher")
 app.add_typer(notice_app, name="notice")
 app.add_typer(holder_app, name="holder")
@@ -122,6 +125,33 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key, or its id")
         console.print(f"[red]error:[/red] no active key {key_id!r}")
         raise typer.Exit(2)
     console.print(f"revoked {key_id}; servers stop accepting it within 30 seconds")
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option(help="lower-case letters, digits and . _ -")],
+    role: Annotated[Role, typer.Option(help="reviewer or admin")] = Role.REVIEWER,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="PROBANDI_NEW_PASSWORD",
+            help="asked for when not given (at least 12 characters)",
+        ),
+    ] = "",
+) -> None:
+    """Create a reviewer or admin who signs in to /console with a password (Argon2id)."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        user = create_user(username, role, password, SYSTEM, svc=runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
+    console.print(f"created {user.role.value} {user.username}")
 
 
 @app.command()

@@ -1,0 +1,38 @@
+"""Bar charts drawn server-side as SVG: no script, no CDN, readable by screen readers."""
+
+from __future__ import annotations
+
+from html import escape
+
+from probandi.queries.dashboard import Series
+
+WIDTH, HEIGHT, PAD, LABEL = 560, 220, 28, 40
+
+
+def bar_chart(series: Series) -> str:
+    """An accessible SVG (role=img, a title, and each bar's value as text)."""
+    points = series.points or (("none", 0),)
+    top = max((v for _, v in points), default=0) or 1
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - PAD - LABEL
+    step = inner_w / len(points)
+    bars = []
+    for i, (label, value) in enumerate(points):
+        h = inner_h * value / top
+        x = PAD + i * step + step * 0.15
+        y = PAD + inner_h - h
+        w = step * 0.7
+        bars.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" class="bar">'
+            f"<title>{escape(label)}: {value}</title></rect>"
+            f'<text x="{x + w / 2:.1f}" y="{y - 4:.1f}" class="value">{value}</text>'
+            f'<text x="{x + w / 2:.1f}" y="{HEIGHT - LABEL + 16:.1f}" class="label">'
+            f"{escape(label)}</text>"
+        )
+    summary = ", ".join(f"{label} {value}" for label, value in points)
+    return (
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="chart" '
+        f'aria-label="{escape(series.title)}: {escape(summary)} {escape(series.unit)}">'
+        f"<title>{escape(series.title)}</title>"
+        f'<line x1="{PAD}" y1="{PAD + inner_h}" x2="{WIDTH - PAD}" y2="{PAD + inner_h}" '
+        f'class="axis"/>{"".join(bars)}</svg>'
+    )

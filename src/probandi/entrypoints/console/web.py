@@ -1,0 +1,159 @@
+"""What every console page shares: templates, the signed-in session, CSRF, HTML errors."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from probandi.domain import errors
+from probandi.domain.accounts import ConsoleSession
+from probandi.domain.actors import Actor, Role
+from probandi.entrypoints.api.problems import STATUS
+from probandi.services.accounts import session_of
+from probandi.services.context import Services
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+SESSION_COOKIE = "probandi_session"
+LOGIN_CSRF_COOKIE = "probandi_login_csrf"
+FLASH = {
+    "approved": "Decision recorded: approved.",
+    "rejected": "Decision recorded: rejected.",
+    "claimed": "You hold this task for 15 minutes.",
+    "released": "Task released to the queue.",
+    "nothing": "Nothing to claim: the queue is empty for you.",
+    "uploaded": "Proof uploaded; see its checks below.",
+    "filed": "Notice filed: the listings below are suspended.",
+    "countered": "Counter-notice filed; a reviewer will decide on your proof.",
+    "withdrawn": "Withdrawn: the listings are restored.",
+    "appealed": "Appeal filed; a reviewer other than the one who decided will decide it.",
+    "verified": "Rights holder verified.",
+    "trusted": "Trusted-flagger status changed.",
+    "user": "User created.",
+    "signed_out": "You are signed out.",
+}
+
+
+class NotSignedIn(Exception):
+    """No live session: the page sends the browser to sign in."""
+
+
+class CsrfFailed(errors.Forbidden):
+    code = "csrf_failed"
+
+
+class ConsoleRoute(APIRoute):
+    """Console handlers answer errors with an HTML page, not problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except NotSignedIn:
+                return RedirectResponse("/console/login", status_code=303)
+            except errors.DomainError as exc:
+                status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+                return page(
+                    request,
+                    "error.html",
+                    None,
+                    status_code=status,
+                    code=exc.code,
+                    message=exc.message,
+                )
+            finally:
+                await request.close()  # the uploaded files of a form the page parsed
+
+        return route
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def current_session(request: Request) -> ConsoleSession:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    session = session_of(token, svc=services(request)) if token else None
+    if session is None:
+        raise NotSignedIn
+    return session
+
+
+Signed = Annotated[ConsoleSession, Depends(current_session)]
+
+
+def actor_of(session: ConsoleSession, *roles: Role) -> Actor:
+    if roles and session.actor.role not in roles:
+        raise errors.Forbidden("this page is not for your role", role=session.actor.role.value)
+    return session.actor
+
+
+async def check_csrf(request: Request, session: ConsoleSession) -> dict[str, Any]:
+    """The form's fields, once its CSRF token matched the session's (else 403)."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    if not isinstance(sent, str) or not hmac.compare_digest(sent, session.csrf_token):
+        raise CsrfFailed("the form's security token is missing or stale; reload the page")
+    return dict(form)
+
+
+def page(
+    request: Request,
+    template: str,
+    session: ConsoleSession | None,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    flash = FLASH.get(request.query_params.get("flash", ""))
+    svc = services(request)
+    return templates.TemplateResponse(
+        request,
+        template,
+        {
+            "session": session,
+            "actor": session.actor if session else None,
+            "csrf": session.csrf_token if session else "",
+            "flash": flash,
+            "now": svc.clock.now(),
+            **context,
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"},
+    )
+
+
+def go(url: str, flash: str | None = None) -> RedirectResponse:
+    sep = "&" if "?" in url else "?"
+    return RedirectResponse(url + (f"{sep}flash={flash}" if flash else ""), status_code=303)
+
+
+def new_login_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def badge(due: datetime | None, now: datetime) -> tuple[str, str]:
+    """A deadline as (css class, words): overdue, due within a day, or later."""
+    if due is None:
+        return "", ""
+    hours = (due - now).total_seconds() / 3600
+    if hours < 0:
+        return "badge overdue", f"overdue by {int(-hours // 24)}d {int(-hours % 24)}h"
+    if hours < 24:
+        return "badge soon", f"due in {int(hours)}h"
+    return "badge", f"due in {int(hours // 24)}d"
+
+
+templates.env.globals["badge"] = badge
