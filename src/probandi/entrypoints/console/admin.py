@@ -34,7 +34,7 @@ def _admin_page(request: Request, session: Signed, new_key: str | None) -> Respo
         request,
         "admin.html",
         session,
-        charts=[Markup(bar_chart(x)) for x in series],  # noqa: S704 - built from escaped parts
+        charts=[(x.title, Markup(bar_chart(x))) for x in series],  # noqa: S704 - escaped parts
         holders=[get_holder(h, actor, svc=svc) for h in holder_ids[:200]],
         users=list_users(actor, svc=svc),
         policy=sorted(vars(svc.policy).items()),
