@@ -135,6 +135,12 @@ def test_trusted_flagger_notice_is_answered_ignored_and_answered_with_a_recycled
     decide_next(world, "rev-1", "approve", "proof_sufficient", kind="counter_notice")
     forwarded = item_state(world, notice["id"], "L1")
     assert forwarded["state"] == "forwarded"
+    # The proof is forwarded with it: the rights holder may now read that voucher, and no
+    # other (a 404, as for anything that is not its own).
+    seen = holder(world, "gucci-ip", "GET", f"/v1/vouchers/{l1_voucher}")
+    assert seen.status_code == 200, seen.text
+    b_voucher = world.seller("shop-b", "GET", "/v1/listings/LB/vouchers").json()[0]["id"]
+    assert holder(world, "gucci-ip", "GET", f"/v1/vouchers/{b_voucher}").status_code == 404
     assert forwarded["holder_due_at"].startswith("2019-06-20T09:00")  # 15 days
     assert not publishable(world, "L1")  # suspended until the window passes
 

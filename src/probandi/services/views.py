@@ -50,8 +50,17 @@ def listing_statements(listing_id: str, actor: Actor, *, svc: Services) -> list[
 
 
 def get_voucher(voucher_id: str, actor: Actor, *, svc: Services) -> Voucher:
+    """Its seller and staff see a voucher; a rights holder sees the proof of a counter-notice
+    forwarded to it (E-Commerce Law Art. 43), so it can decide whether to go to court."""
     with svc.reader() as uow:
-        return redact_for(actor, visible_voucher(actor, uow.vouchers.get(voucher_id), voucher_id))
+        voucher = uow.vouchers.get(voucher_id)
+        if (
+            actor.role is Role.RIGHTS_HOLDER
+            and voucher is not None
+            and uow.notices.forwarded_proof(actor.party_id or "", voucher_id)
+        ):
+            return redact_for(actor, voucher)
+        return redact_for(actor, visible_voucher(actor, voucher, voucher_id))
 
 
 def voucher_file(voucher_id: str, actor: Actor, *, svc: Services) -> tuple[Voucher, bytes]:

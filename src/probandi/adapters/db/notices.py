@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import String, cast, func, insert, select
 from sqlalchemy.orm import Session
 
 from probandi.adapters.db.repositories import _flush_or_conflict, core
@@ -425,6 +425,21 @@ class SqlNoticeRepository:
             )
         ).scalars()
         return set(rows)
+
+    def forwarded_proof(self, holder_id: str, voucher_id: str) -> bool:
+        """Whether a counter-notice naming this voucher was forwarded to this holder."""
+        if not voucher_id.isalnum() or len(voucher_id) > 32:
+            return False
+        row = self.s.execute(
+            select(NoticeItemRow.id)
+            .where(
+                NoticeItemRow.holder_id == holder_id,
+                NoticeItemRow.forwarded_at.is_not(None),
+                cast(NoticeItemRow.counter, String).contains(f'"{voucher_id}"'),
+            )
+            .limit(1)
+        ).first()
+        return row is not None
 
     def seller_overdue(self, now: datetime, limit: int) -> list[NoticeItem]:
         return self._due(NoticeItemRow.seller_due_at, ItemState.SUSPENDED, now, limit)

@@ -112,7 +112,8 @@ async def upload(listing_id: str, request: Request, session: Signed) -> Response
 
 @router.get("/vouchers/{voucher_id}/file")
 def voucher_file(voucher_id: str, request: Request, session: Signed) -> Response:
-    actor = actor_of(session, Role.SELLER, Role.REVIEWER, Role.ADMIN)
+    # A rights holder sees only the proof of a counter-notice forwarded to it.
+    actor = actor_of(session, Role.SELLER, Role.REVIEWER, Role.ADMIN, Role.RIGHTS_HOLDER)
     voucher, data = views.voucher_file(voucher_id, actor, svc=request.app.state.services)
     return Response(
         data,
