@@ -21,6 +21,7 @@ from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.voucher import voucher_app
+from probandi.entrypoints.sweep.cli import sweep_app
 from probandi.queries.audit import verify_audit
 from probandi.services.accounts import create_user
 from probandi.services.brands import import_brands
@@ -42,6 +43,7 @@ app.add_typer(holder_app, name="holder")
 app.add_typer(penalties_app, name="penalties")
 app.add_typer(appeal_app, name="appeal")
 app.command(name="screen")(screen)
+app.add_typer(sweep_app, name="sweep")
 console = Console(stderr=True)
 
 
