@@ -23,6 +23,7 @@ import gc
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,9 @@ class Run:
     codes: dict[str, int]
     seconds: float
     peak: int
+    startup: float  # until the first partition was written: pool or cluster, engines
+    part: float  # median seconds a worker spent on one partition
+    driver_cpu: float  # CPU seconds of the driver process (in dask: scheduler, nannies)
 
     @property
     def rate(self) -> float:
@@ -203,12 +207,25 @@ def child(engine_key: str, data: Path, database: str, out: Path, part_rows: int)
             return approved_among(session, ids)
 
     started = time.perf_counter()
+    cpu = time.process_time()
+    first: list[float] = []
     request = SweepRequest(data, out, part_rows=part_rows)
-    report = run_sweep(request, rules, ENGINES[engine_key][1], approved=approved)
+    report = run_sweep(
+        request,
+        rules,
+        ENGINES[engine_key][1],
+        approved=approved,
+        on_part=lambda *_: first.append(time.perf_counter() - started) if not first else None,
+    )
     seconds = time.perf_counter() - started
+    driver_cpu = time.process_time() - cpu
     runtime.dispose()
+    parts = [json.loads(line) for line in (out / "_manifest.jsonl").read_text().splitlines()]
+    part = statistics.median(p["seconds"] for p in parts if "part" in p)
     t = report.tally
-    print(json.dumps({"rows": t.rows, "findings": t.findings, "codes": t.codes, "s": seconds}))
+    figures = {"rows": t.rows, "findings": t.findings, "codes": t.codes, "s": seconds}
+    figures |= {"startup": first[0], "part": part, "driver_cpu": driver_cpu}
+    print(json.dumps(figures))
 
 
 def measure(engine_key: str, data: Path, root: Path, database: str, part_rows: int) -> Run:
@@ -223,7 +240,17 @@ def measure(engine_key: str, data: Path, root: Path, database: str, part_rows: i
         raise SystemExit(f"{engine_key} failed ({process.returncode})")
     found = json.loads(stdout.strip().splitlines()[-1])
     name = ENGINES[engine_key][0]
-    run = Run(name, found["rows"], found["findings"], found["codes"], found["s"], peak.peak)
+    run = Run(
+        name,
+        found["rows"],
+        found["findings"],
+        found["codes"],
+        found["s"],
+        peak.peak,
+        found["startup"],
+        found["part"],
+        found["driver_cpu"],
+    )
     print(f"  {name}: {run.rate:,.0f} rows/s", flush=True)
     return run
 
@@ -286,10 +313,12 @@ def report(rows: int, single: float, every: dict[str, list[Run]]) -> None:
     print(f"single-core screening, in-process baseline: {single:,.0f} rows/s")
     if rounds > 1:
         print(f"medians of {rounds} rounds")
-    print(f"{'engine':<34}{'wall s':>8}{'rows/s':>12}{'x baseline':>12}{'peak RSS':>11}")
+    head = f"{'engine':<34}{'wall s':>8}{'rows/s':>10}{'x baseline':>11}{'peak RSS':>10}"
+    print(f"{head}{'startup s':>10}{'part s':>8}{'driver CPU s':>13}")
     for r in runs:
-        line = f"{r.name:<34}{r.seconds:>8.1f}{r.rate:>12,.0f}{r.rate / single:>11.2f}x"
-        print(f"{line}{r.peak / 2**20:>8,.0f} MB")
+        line = f"{r.name:<34}{r.seconds:>8.1f}{r.rate:>10,.0f}{r.rate / single:>10.2f}x"
+        line += f"{r.peak / 2**20:>7,.0f} MB{r.startup:>10.1f}{r.part:>8.2f}{r.driver_cpu:>13.1f}"
+        print(line)
     one, two, dask = (r.rate for r in runs)
     peak = max(r.peak for r in runs)
     scaling, versus = two / one, dask / two
