@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -40,6 +40,7 @@ SWEEP = Actor(id="sweep", role=Role.PLATFORM)  # who `sweep apply` acts as, in t
 SEVERITY_RANK: dict[str, int] = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 SLANG_SIGNAL = "slang.counterfeit"
 COMPATIBILITY = MatchKind.COMPATIBILITY.value
+NO_GATED_BRAND = "(no gated brand)"  # the summary's brand for counterfeit signals alone
 PRICE_SIGNAL = "price.far_below_reference"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -306,8 +307,21 @@ class Tally:
     def count(self, codes: Iterable[str], brands: Sequence[str], seller_id: str) -> None:
         self.findings += 1
         self.codes.update(codes)
-        self.brands.update(brands or ("(no gated brand)",))
+        self.brands.update(brands or (NO_GATED_BRAND,))
         self.sellers[seller_id] += 1
+
+    def merge(
+        self,
+        findings: int,
+        codes: Mapping[str, int],
+        brands: Mapping[str, int],
+        sellers: Mapping[str, int],
+    ) -> None:
+        """Counts made elsewhere (a partition's, at once); `brands` counts NO_GATED_BRAND too."""
+        self.findings += findings
+        self.codes.update(codes)
+        self.brands.update(brands)
+        self.sellers.update(sellers)
 
 
 # -- applying findings -----------------------------------------------------------------------

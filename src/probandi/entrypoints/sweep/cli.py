@@ -85,7 +85,7 @@ def sweep_run(
     ],
     engine: Annotated[
         EngineName, typer.Option(help="local: a process pool; dask: a Dask cluster")
-    ] = (EngineName.LOCAL),
+    ] = EngineName.LOCAL,
     scheduler: Annotated[
         str | None,
         typer.Option(help="dask scheduler address (tcp://host:8786); default: a LocalCluster"),
@@ -161,8 +161,16 @@ def _run_with_registry(
                 on_part=progress.part,
             )
     except (PlanError, SweepRefused) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2) from exc
+    except (OSError, ValueError) as exc:
+        # A partition that cannot be read at all (a corrupt Parquet file, a file gone).
+        console.print(
+            f"[red]error:[/red] {type(exc).__name__}: {exc}; the partitions written so far "
+            f"are kept in {request.out}",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from exc
     except KeyboardInterrupt as exc:
         console.print(
             f"[yellow]interrupted[/yellow]: the partitions written so far are kept; "

@@ -21,9 +21,17 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from probandi.domain.sweep import FieldMatch, FieldSignal, Finding, Tally, settled_codes
+from probandi.domain.sweep import (
+    NO_GATED_BRAND,
+    FieldMatch,
+    FieldSignal,
+    Finding,
+    Tally,
+    settled_codes,
+)
 
 MANIFEST = "_manifest.jsonl"
 ERRORS = "_errors.jsonl"
@@ -130,9 +138,23 @@ def settle_table(table: Any, approved: set[str]) -> Any:
 
 
 def tally_table(tally: Tally, table: Any) -> None:
-    columns = (table.column(c).to_pylist() for c in ("codes", "brands", "seller_id"))
-    for codes, brands, seller_id in zip(*columns, strict=True):
-        tally.count(codes, brands, seller_id)
+    """Count a part's findings with Arrow: the driver stays light however many workers."""
+    if table.num_rows == 0:
+        return
+    brands = table.column("brands")
+    per_brand = _counts(pc.list_flatten(brands))
+    unbranded = pc.sum(pc.equal(pc.list_value_length(brands), 0)).as_py()
+    if unbranded:
+        per_brand[NO_GATED_BRAND] = unbranded
+    codes = _counts(pc.list_flatten(table.column("codes")))
+    tally.merge(table.num_rows, codes, per_brand, _counts(table.column("seller_id")))
+
+
+def _counts(values: Any) -> dict[str, int]:
+    counted = pc.value_counts(values)
+    names: list[str] = counted.field("values").to_pylist()
+    numbers: list[int] = counted.field("counts").to_pylist()
+    return dict(zip(names, numbers, strict=True))
 
 
 def part_path(out: Path, fmt: OutputFormat, index: int) -> Path:
