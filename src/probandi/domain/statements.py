@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from probandi.domain.review import TaskKind
 from probandi.domain.vouchers import Finding, Severity
+
+PROOF_REJECTED = "proof rejected; the listing stays unpublishable until proof is approved"
+NOTICE_UPHELD = "listing removed: the rights holder's notice was upheld"
+NOTICE_UPHELD_GROUND = (
+    "probandi notice policy: the seller did not prove the goods genuine "
+    "(China E-Commerce Law Art. 42)"
+)
 
 
 @dataclass(frozen=True)
@@ -36,3 +44,23 @@ def redress_text(now: datetime, appeal_window_days: int) -> str:
 
 def facts_from_findings(findings: tuple[Finding, ...]) -> tuple[str, ...]:
     return tuple(f"[{f.code}] {f.message}" for f in findings if f.severity is not Severity.INFO)
+
+
+def decision_statement(kind: TaskKind, approve: bool, reason_code: str) -> tuple[str, str]:
+    """(measure, ground) of a reviewer's decision on a task of `kind`, as it will be sent."""
+    if kind is TaskKind.APPEAL:
+        measure = (
+            "appeal granted: the decision is reversed"
+            if approve
+            else "appeal dismissed: the decision stands"
+        )
+        return measure, f"probandi appeal policy: {reason_code}"
+    if kind is TaskKind.COUNTER_NOTICE:
+        if approve:
+            return (
+                "counter-notice accepted: forwarded to the rights holder",
+                f"probandi notice policy: {reason_code}",
+            )
+        return NOTICE_UPHELD, NOTICE_UPHELD_GROUND
+    measure = "proof approved" if approve else PROOF_REJECTED
+    return measure, f"probandi proof policy: {reason_code}"

@@ -37,7 +37,12 @@ from probandi.domain.notices import (
 from probandi.domain.penalties import PENALTY_TEXT, PenaltyKind
 from probandi.domain.review import ReviewTask, TaskKind
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.statements import (
+    NOTICE_UPHELD,
+    NOTICE_UPHELD_GROUND,
+    StatementOfReasons,
+    redress_text,
+)
 from probandi.domain.vouchers import Voucher, VoucherAction, VoucherStatus, risk_of
 from probandi.services.access import STAFF, redact_for, require_role
 from probandi.services.context import Services
@@ -305,8 +310,10 @@ def settle(
             notice_item_id=moved.id,
         )
     if move is ItemAction.REVERSE:
-        for entry in uow.penalties.for_item(moved.id):
-            if entry.kind is not PenaltyKind.REVERSAL and not _reversed(uow, entry.id, moved):
+        entries = uow.penalties.for_item(moved.id)  # reversals carry the item's id too
+        undone = {e.reverses for e in entries}
+        for entry in entries:
+            if entry.kind is not PenaltyKind.REVERSAL and entry.id not in undone:
                 reverse_entry(
                     uow,
                     svc,
@@ -335,10 +342,6 @@ def settle(
     return moved
 
 
-def _reversed(uow: UnitOfWork, entry_id: str, item: NoticeItem) -> bool:
-    return any(e.reverses == entry_id for e in uow.penalties.for_item(item.id))
-
-
 def _rehold(
     uow: UnitOfWork, svc: Services, actor: Actor, item: NoticeItem, now: datetime, reason: str
 ) -> None:
@@ -357,11 +360,10 @@ def _rehold(
                 id=uuid.uuid4().hex,
                 listing_id=listing.id,
                 seller_id=seller.id,
-                measure="listing removed: the rights holder's notice was upheld",
+                measure=NOTICE_UPHELD,
                 scope=f"listing {listing.id} ({listing.content.title})",
                 facts=(reason or "the notice was upheld",),
-                ground="probandi notice policy: the seller did not prove the goods genuine "
-                "(China E-Commerce Law Art. 42)",
+                ground=NOTICE_UPHELD_GROUND,
                 automated=actor is SYSTEM,
                 redress=redress_text(now, svc.policy.appeal_window_days),
                 created_at=now,
@@ -377,18 +379,32 @@ def _cancel_counter_task(uow: UnitOfWork, actor: Actor, item: NoticeItem, now: d
         record(uow, actor, "review:task:cancelled", f"task:{task.id}", now, notice_item=item.id)
 
 
-def _item_of_seller(uow: UnitOfWork, actor: Actor, notice_id: str, listing_id: str) -> NoticeItem:
+def _item(
+    uow: UnitOfWork,
+    notice_id: str,
+    listing_id: str,
+    visible: Callable[[NoticeItem], bool] = lambda _item: True,
+) -> NoticeItem:
+    """The notice's item for a listing; one the caller may not see does not exist (404)."""
     item = uow.notices.item(notice_id, listing_id)
-    if item is None or (actor.role not in STAFF and actor.party_id != item.seller_id):
+    if item is None or not visible(item):
         raise NotFound(f"no notice {notice_id!r} on listing {listing_id!r}", notice_id=notice_id)
     return item
+
+
+def _item_of_seller(uow: UnitOfWork, actor: Actor, notice_id: str, listing_id: str) -> NoticeItem:
+    return _item(
+        uow, notice_id, listing_id, lambda i: actor.role in STAFF or actor.party_id == i.seller_id
+    )
 
 
 def _item_of_holder(uow: UnitOfWork, actor: Actor, notice_id: str, listing_id: str) -> NoticeItem:
-    item = uow.notices.item(notice_id, listing_id)
-    if item is None or (actor.role is not Role.ADMIN and actor.party_id != item.holder_id):
-        raise NotFound(f"no notice {notice_id!r} on listing {listing_id!r}", notice_id=notice_id)
-    return item
+    return _item(
+        uow,
+        notice_id,
+        listing_id,
+        lambda i: actor.role is Role.ADMIN or actor.party_id == i.holder_id,
+    )
 
 
 # --- the seller's answer ---------------------------------------------------------------
@@ -670,7 +686,7 @@ def rule_outcome(
         raise InvalidInput("note must be 1-2000 characters (cite the ruling)", field="note")
     with svc.uow() as uow:
         now = svc.clock.now()
-        item = _item_of_holder(uow, SYSTEM, notice_id, listing_id)
+        item = _item(uow, notice_id, listing_id)  # staff, checked above
         if upheld:
             item = settle(
                 uow,

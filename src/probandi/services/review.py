@@ -12,7 +12,7 @@ from probandi.domain.errors import Conflict, NotFound
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import ApprovedTerms, Listing
 from probandi.domain.review import Decision, ReviewTask, TaskKind, check_reason
-from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.statements import PROOF_REJECTED, StatementOfReasons, redress_text
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.appeals import decide_appeal
@@ -176,7 +176,7 @@ def _decide_proof(
             id=uuid.uuid4().hex,
             listing_id=listing.id,
             seller_id=seller.id,
-            measure="proof rejected; the listing stays unpublishable until proof is approved",
+            measure=PROOF_REJECTED,
             scope=f"listing {listing.id} ({listing.content.title})",
             facts=(reason_text, *((cmd.note,) if cmd.note else ())),
             ground=f"probandi proof policy: {cmd.reason_code}",

@@ -13,6 +13,7 @@ from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import DecideTask
 from probandi.domain.errors import InvalidInput
 from probandi.domain.review import Decision, TaskKind, allowed_task_actions, reason_table
+from probandi.domain.statements import decision_statement
 from probandi.domain.vouchers import Severity
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
 from probandi.queries.review_queue import QueueFilter, review_queue
@@ -83,12 +84,9 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
     view = views.get_listing(task.listing_id, actor, svc=svc)
     vouchers = views.listing_vouchers(task.listing_id, actor, svc=svc)
     for_item = None
-    with svc.reader() as uow:
-        if task.kind is TaskKind.COUNTER_NOTICE and task.subject_id:
+    if task.kind is TaskKind.COUNTER_NOTICE and task.subject_id:
+        with svc.reader() as uow:
             for_item = uow.notices.item_by_id(task.subject_id)
-        others = uow.vouchers.get_many(
-            {m.other_voucher_id for v in vouchers for m in _matches(request, actor, v.id)}
-        )
     counter_ids = set(for_item.counter.voucher_ids) if for_item and for_item.counter else set()
     if counter_ids:
         vouchers = [v for v in vouchers if v.id in counter_ids] or vouchers
@@ -98,6 +96,10 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
         else None
     )
     matches = {v.id: _matches(request, actor, v.id) for v in vouchers}
+    with svc.reader() as uow:
+        others = uow.vouchers.get_many(
+            {m.other_voucher_id for found in matches.values() for m in found}
+        )
     findings = {
         v.id: sorted(v.findings, key=lambda f: SEVERITY_ORDER[f.severity]) for v in vouchers
     }
@@ -152,14 +154,14 @@ async def post_preview(task_id: str, request: Request, session: Signed) -> Respo
     decision = _decision(form.get("decision"))
     table = reason_table(decision, task.kind)
     code = str(form.get("reason_code", ""))
+    measure, ground = decision_statement(task.kind, decision is Decision.APPROVE, code)
     return page(
         request,
         "_preview.html",
         session,
-        task=task,
-        decision=decision.value,
+        measure=measure,
+        ground=ground,
         reason=table.get(code),
-        code=code,
         note=str(form.get("note", ""))[:2000],
     )
 
