@@ -14,6 +14,7 @@ from probandi.adapters.db.migrate import upgrade
 from probandi.adapters.db.repositories import RegistryVersionCache
 from probandi.adapters.db.uow import SqlUnitOfWork
 from probandi.adapters.db.write_lock import WriteLock
+from probandi.adapters.forensics.decode import MB, DecodeBudget
 from probandi.adapters.forensics.fingerprint_index import FingerprintIndex
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.forensics.reader import ForensicReader
@@ -75,18 +76,19 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     read_sessions = sessionmaker(reader, expire_on_commit=False)
     lock = WriteLock() if writer.dialect.name == "sqlite" else None
     versions = RegistryVersionCache()
+    budget = DecodeBudget(settings.decode_slots, settings.decode_memory_mb * MB)
     services = Services(
         uow=lambda: SqlUnitOfWork(write_sessions, clock, lock, versions),
-        reader=lambda: SqlUnitOfWork(read_sessions, clock, versions=versions),
+        reader=lambda: SqlUnitOfWork(read_sessions, clock, versions=versions, reads_only=True),
         clock=clock,
         policy=settings.policy,
         calendar=working_calendar(settings),
         screeners=AliasScreenerCache(EngineScreener, versions),
         files=LocalFileStore(settings.voucher_dir),
         inspector=UploadInspector(
-            settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
+            settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages, budget
         ),
-        forensics=ForensicReader(settings.max_fingerprint_pages),
+        forensics=ForensicReader(settings.max_fingerprint_pages, budget),
         near_index=FingerprintIndex(settings.index_shard_size),
         passwords=Argon2Passwords(),
     )
@@ -97,6 +99,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
     )
     loop_sessions = sessionmaker(loop_writer.sync_engine, expire_on_commit=False)
     loop_services = replace(
-        services, uow=lambda: SqlUnitOfWork(loop_sessions, clock, None, versions)
+        services,
+        uow=lambda: SqlUnitOfWork(loop_sessions, clock, None, versions, async_bound=True),
     )
     return Runtime(settings, services, writer, reader, None, loop_services, loop_writer)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from probandi.domain.policy import Policy
+from probandi.domain.signin import BackoffRule, SignInLimits
 
 
 def _dates(text: str) -> tuple[date, ...]:
@@ -25,6 +26,8 @@ class Settings:
     max_pixels: int = 40_000_000
     max_pdf_pages: int = 50
     max_fingerprint_pages: int = 5  # PDF pages rendered and fingerprinted per voucher
+    decode_slots: int = 2  # image decodes at once in one process
+    decode_memory_mb: int = 256  # decoded pixels held at once; a bigger decode runs alone
     index_shard_size: int = 262_144  # fingerprints per near-duplicate index shard
     holiday_country: str | None = None  # e.g. "CN": public holidays from the holidays package
     holidays: tuple[date, ...] = ()
@@ -34,6 +37,27 @@ class Settings:
     # uploads, reviews and reads use these.
     worker_threads: int = 8
     secure_cookies: bool = False
+    # Sessions and rate limits (docs/security.md). A key's lookup is cached this long per
+    # process, so a revoked key stops answering within it (console sessions: every request).
+    auth_cache_seconds: float = 1.0
+    # API requests per key, per server process (a token bucket); 0 turns the limit off.
+    api_rate_per_second: float = 2000.0
+    api_rate_burst: int = 4000
+    # Console sign-in: failures free of delay, per account and per client address, then
+    # exponential backoff from 1 s up to the cap.
+    sign_in_account_free_failures: int = 5
+    sign_in_address_free_failures: int = 20
+    sign_in_max_delay_seconds: float = 900.0
+    # Durable jobs (ADR 0007): worker threads inside `serve`, and how often an idle one polls.
+    job_workers: int = 1
+    job_poll_seconds: float = 1.0
+    # Audit checkpoints: the signing key lives outside the database (docs/operations.md).
+    checkpoint_key: Path = Path("./var/checkpoint.key")
+    checkpoint_dir: Path = Path("./var/checkpoints")
+    checkpoint_interval_seconds: float = 3600.0
+    orphan_sweep_interval_seconds: float = 86400.0
+    orphan_min_age_seconds: float = 3600.0
+    fault_injection: bool = False  # crash tests only (entrypoints/api/faults.py)
     policy: Policy = field(default_factory=Policy)
 
     @classmethod
@@ -45,12 +69,36 @@ class Settings:
             voucher_dir=Path(e.get("PROBANDI_VOUCHER_DIR", str(base.voucher_dir))),
             max_upload_bytes=int(e.get("PROBANDI_MAX_UPLOAD_BYTES", base.max_upload_bytes)),
             max_pixels=int(e.get("PROBANDI_MAX_PIXELS", base.max_pixels)),
+            decode_slots=int(e.get("PROBANDI_DECODE_SLOTS", base.decode_slots)),
+            decode_memory_mb=int(e.get("PROBANDI_DECODE_MEMORY_MB", base.decode_memory_mb)),
             holiday_country=e.get("PROBANDI_HOLIDAY_COUNTRY") or None,
             holidays=_dates(e.get("PROBANDI_HOLIDAYS", "")),
             extra_working_days=_dates(e.get("PROBANDI_EXTRA_WORKING_DAYS", "")),
             tick_interval_seconds=float(e.get("PROBANDI_TICK_SECONDS", base.tick_interval_seconds)),
             secure_cookies=e.get("PROBANDI_SECURE_COOKIES", "") == "1",
+            fault_injection=e.get("PROBANDI_FAULT_INJECTION", "") == "1",
             worker_threads=int(e.get("PROBANDI_WORKER_THREADS") or base.worker_threads),
+            job_workers=int(e.get("PROBANDI_JOB_WORKERS") or base.job_workers),
+            checkpoint_key=Path(e.get("PROBANDI_CHECKPOINT_KEY", str(base.checkpoint_key))),
+            checkpoint_dir=Path(e.get("PROBANDI_CHECKPOINT_DIR", str(base.checkpoint_dir))),
+            checkpoint_interval_seconds=float(
+                e.get("PROBANDI_CHECKPOINT_SECONDS") or base.checkpoint_interval_seconds
+            ),
+            orphan_sweep_interval_seconds=float(
+                e.get("PROBANDI_ORPHAN_SWEEP_SECONDS") or base.orphan_sweep_interval_seconds
+            ),
+            auth_cache_seconds=float(e.get("PROBANDI_AUTH_CACHE_SECONDS", base.auth_cache_seconds)),
+            api_rate_per_second=float(
+                e.get("PROBANDI_API_RATE_PER_SECOND", base.api_rate_per_second)
+            ),
+            api_rate_burst=int(e.get("PROBANDI_API_RATE_BURST", base.api_rate_burst)),
+        )
+
+    def sign_in_limits(self) -> SignInLimits:
+        cap = timedelta(seconds=self.sign_in_max_delay_seconds)
+        return SignInLimits(
+            account=BackoffRule(free=self.sign_in_account_free_failures, cap=cap),
+            address=BackoffRule(free=self.sign_in_address_free_failures, cap=cap),
         )
 
     def redacted_database_url(self) -> str:

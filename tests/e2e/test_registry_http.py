@@ -19,16 +19,14 @@ def test_a_rights_holder_edits_only_its_own_brands(world: World) -> None:
         world.admin("POST", "/v1/rights-holders", json={"id": "lvmh", "name": "LVMH"}).status_code
         == 201
     )
-    gucci = world.call(
+    gucci = world.admin(
         "POST",
         "/v1/brands",
-        Role.RIGHTS_HOLDER,
-        "kering",
-        json={"name": "Gucci", "aliases": ["古驰"]},
+        json={"name": "Gucci", "aliases": ["古驰"], "rights_holder_ids": ["kering"]},
     )
     assert gucci.status_code == 201, gucci.text
     assert gucci.json()["rights_holder_ids"] == ["kering"]
-    dior = world.call("POST", "/v1/brands", Role.RIGHTS_HOLDER, "lvmh", json={"name": "Dior"})
+    dior = world.admin("POST", "/v1/brands", json={"name": "Dior", "rights_holder_ids": ["lvmh"]})
     assert dior.status_code == 201
     mine = world.call("GET", "/v1/brands", Role.RIGHTS_HOLDER, "kering").json()
     assert [b["name"] for b in mine] == ["Gucci"]
@@ -45,10 +43,10 @@ def test_a_rights_holder_edits_only_its_own_brands(world: World) -> None:
         "/v1/brands/gucci",
         Role.RIGHTS_HOLDER,
         "kering",
-        json={"name": "Gucci", "aliases": ["古驰", "古奇", "GG"]},
+        json={"name": "Gucci", "aliases": ["古驰"], "reference_prices": []},
     )
     assert edit.status_code == 200
-    assert edit.json()["aliases"] == ["古驰", "古奇", "GG"]
+    assert edit.json()["aliases"] == ["古驰"]
     dup = world.admin("POST", "/v1/brands", json={"name": "GUCCI"})
     assert dup.status_code == 409
 
@@ -132,9 +130,9 @@ def test_a_rights_holder_cannot_change_who_holds_a_brand(world: World) -> None:
         "/v1/brands/gucci",
         Role.RIGHTS_HOLDER,
         "kering",
-        json={"name": "Gucci", "aliases": ["古驰"], "rights_holder_ids": ["other"]},
+        json={"name": "Gucci", "rights_holder_ids": ["other"]},
     )
-    assert edit.status_code == 200
+    assert edit.status_code == 200, edit.text
     assert edit.json()["rights_holder_ids"] == ["agent-1", "kering"]
 
 

@@ -66,7 +66,10 @@ class World:
 
     def reviewer(self, method: str, url: str, name: str = "rev-1", **kwargs: Any) -> httpx.Response:
         # Each reviewer name gets its own key, so two reviewers are two principals.
-        headers = {"Authorization": f"Bearer {self._reviewer_key(name)}"}
+        headers = {
+            "Authorization": f"Bearer {self._reviewer_key(name)}",
+            **kwargs.pop("headers", {}),
+        }
         return self.http.request(method, url, headers=headers, **kwargs)
 
     def _reviewer_key(self, name: str) -> str:

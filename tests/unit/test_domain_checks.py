@@ -62,10 +62,12 @@ def test_a_file_the_same_seller_submitted_before_is_not_reuse() -> None:
     assert "voucher.reused_exact" not in codes_of(same_file_uses=uses)
 
 
-def test_reuse_reports_at_most_five_other_uses() -> None:
+def test_reuse_by_several_others_is_one_finding_naming_at_most_five() -> None:
     uses = tuple(PriorUse(f"v-{i}", f"shop-{i + 10}", f"l-{i}") for i in range(8))
     reused = run_checks(a_check_context(same_file_uses=uses))
-    assert [f.code for f in reused].count("voucher.reused_exact") == 5
+    [finding] = [f for f in reused if f.code == "voucher.reused_exact"]
+    assert finding.evidence["other_voucher_ids"] == "v-0,v-1,v-2,v-3,v-4"
+    assert finding.evidence["other_voucher_id"] == "v-0"
 
 
 # --- dates --------------------------------------------------------------------------------

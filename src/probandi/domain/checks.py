@@ -336,9 +336,44 @@ CHECKS: tuple[Callable[[CheckContext], list[Finding]], ...] = (
 SEVERITY_ORDER = {Severity.HARD: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
+MAX_OTHERS_NAMED = 5
+OTHER = "other_"
+
+
+def _subject(finding: Finding) -> tuple[str, object]:
+    """What a finding is about: other sellers' vouchers (one finding names them all), or
+    its own evidence (the same evidence twice is one finding)."""
+    if any(key.startswith(OTHER) for key in finding.evidence):
+        return finding.code, OTHER
+    return finding.code, tuple(sorted(finding.evidence.items(), key=lambda kv: kv[0]))
+
+
+def _merged(group: list[Finding]) -> Finding:
+    """The gravest of findings about other vouchers, naming every one of them."""
+    first = min(group, key=lambda f: SEVERITY_ORDER[f.severity])
+    if len(group) == 1 or _subject(first)[1] != OTHER:
+        return first
+    others = list(dict.fromkeys(str(f.evidence.get("other_voucher_id")) for f in group))
+    sellers = list(dict.fromkeys(str(f.evidence.get("other_seller_id")) for f in group))
+    evidence = dict(first.evidence)
+    evidence["other_voucher_ids"] = ",".join(others[:MAX_OTHERS_NAMED])
+    evidence["other_seller_ids"] = ",".join(sellers[:MAX_OTHERS_NAMED])
+    evidence["other_vouchers"] = len(others)
+    return replace(first, evidence=evidence)
+
+
+def distinct(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
+    """One finding per code and subject, in first-seen order: a seller never sees the same
+    finding twice (the evidence naming other sellers is redacted for it)."""
+    groups: dict[tuple[str, object], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(_subject(finding), []).append(finding)
+    return [_merged(group) for group in groups.values()]
+
+
 def ordered(findings: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
-    """Hard findings first, then warnings, then information; stable within each."""
-    return tuple(sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]))
+    """Distinct findings, hard first, then warnings, then information; stable within each."""
+    return tuple(sorted(distinct(findings), key=lambda f: SEVERITY_ORDER[f.severity]))
 
 
 def run_checks(ctx: CheckContext) -> tuple[Finding, ...]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from probandi.domain.actors import Actor
 from probandi.domain.appeals import AppealSubject
 from probandi.domain.brands import Distributor, ReferencePrice
-from probandi.domain.listings import ListingContent
+from probandi.domain.listings import IfMatch, ListingContent
 from probandi.domain.notices import ActionKind, NoticeReason
 from probandi.domain.notifiers import Authorization, HolderKind, TrademarkRegistration
 from probandi.domain.review import Decision
@@ -33,6 +33,7 @@ class UpsertListing:
     listing_id: str
     seller_id: str
     content: ListingContent
+    if_match: IfMatch | None = None  # None: a plain push, the last writer wins
 
 
 @dataclass(frozen=True)

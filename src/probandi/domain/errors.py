@@ -47,6 +47,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PreconditionFailed(DomainError):
+    """The request said which version it expects (If-Match), and the thing has moved on."""
+
+    code = "precondition_failed"
+
+
 class UnsupportedMedia(DomainError):
     """An uploaded file is not of an accepted type, or lies about its type."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -142,6 +143,20 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class IfMatch:
+    """A push's precondition (HTTP If-Match): the listing exists, and for a list of
+    versions, is still at one of them. A plain push has none: the last writer wins."""
+
+    versions: frozenset[int] = frozenset()
+    any_version: bool = False  # If-Match: *
+
+    def holds(self, listing: Listing | None) -> bool:
+        if listing is None:
+            return False
+        return self.any_version or listing.version in self.versions
+
+
+@dataclass(frozen=True)
 class EditOutcome:
     """The listing after an upsert, what the gate did, and which gated aspects changed."""
 
@@ -224,6 +239,30 @@ class Publishability:
     proof_due_at: datetime | None
 
 
+class Blocker(enum.StrEnum):
+    """Each thing that keeps a listing off the shelf. The read side's `publishable`
+    filter has one condition per member (queries/listings.py), so they cannot drift."""
+
+    GATE = "gate"  # names a gated brand without approved proof, or removed
+    NOTICE_HOLD = "notice_hold"  # a rights holder's notice suspended or removed it
+    SHOP_CLOSED = "shop_closed"  # the penalty ledger closed the shop
+
+
+def blockers(listing: Listing, seller: Seller) -> frozenset[Blocker]:
+    """What keeps this listing off the shelf now; empty: it may be published.
+
+    A shop restricted from gated brands keeps its listings: the restriction refuses new
+    gated listings (services/listings.py), it does not take the approved ones down."""
+    found = set()
+    if not listing.gate.publishable:
+        found.add(Blocker.GATE)
+    if listing.notice_holds:
+        found.add(Blocker.NOTICE_HOLD)
+    if seller.closed_at is not None:
+        found.add(Blocker.SHOP_CLOSED)
+    return frozenset(found)
+
+
 def publishability(listing: Listing, seller: Seller) -> Publishability:
     """Published only if the gate allows it, no notice holds it and the shop is open."""
     state = listing.gate.state
@@ -249,9 +288,9 @@ def publishability(listing: Listing, seller: Seller) -> Publishability:
             if hold == "suspended"
             else f"removed on notice {notice_id}: the notice was upheld"
         )
+    if not blockers(listing, seller):
+        return Publishability(True, (), None, None)
     if listing.gate.publishable:
-        if not restrictions:
-            return Publishability(True, (), None, None)
         return Publishability(False, tuple(restrictions), None, None)
     due = listing.proof_due_at if state is not GateState.REMOVED else None
     return Publishability(False, (*restrictions, reasons[state]), requirement, due)

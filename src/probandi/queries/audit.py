@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from probandi.adapters.db.rows import AuditHeadRow, AuditRow
 from probandi.adapters.db.uow import AUDIT_LANES
 from probandi.domain.audit import GENESIS, AuditEntry, ChainBreak, SealedEntry, verify_chain
+from probandi.domain.checkpoints import Checkpoint, LaneNow
 
 CHUNK = 2_000
 
@@ -93,6 +94,18 @@ def verify_audit(
         if broken is not None:
             return VerifyReport(total, broken)
     return VerifyReport(total, None)
+
+
+def lanes_now(session: Session, checkpoint: Checkpoint) -> dict[int, LaneNow]:
+    """For each checkpointed lane: its head today and the hash of the checkpointed entry."""
+    heads = dict(session.execute(select(AuditHeadRow.id, AuditHeadRow.seq)).tuples().all())
+    now: dict[int, LaneNow] = {}
+    for head in checkpoint.heads:
+        found = session.execute(
+            select(AuditRow.hash).where(AuditRow.lane == head.lane, AuditRow.lane_seq == head.seq)
+        ).scalar_one_or_none()
+        now[head.lane] = LaneNow(heads.get(head.lane), found)
+    return now
 
 
 def recent_entries(session: Session, subject: str | None, limit: int) -> list[SealedEntry]:

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, not_, select
 from sqlalchemy.orm import Session
 
 from probandi.adapters.db.mapping import listing_to_domain, seller_to_domain
 from probandi.adapters.db.rows import ListingRow, SellerRow
 from probandi.domain.actors import Actor, Role
 from probandi.domain.listing_gate import PUBLISHABLE, GateState
-from probandi.domain.listings import Listing
+from probandi.domain.listings import Blocker, Listing
 from probandi.domain.sellers import Seller
 from probandi.services.access import require_role
 
 MAX_PAGE = 200
+# Per blocker of the domain, the SQL condition under which it does not apply: a listing is
+# publishable when none applies, exactly as `publishability()` says in its body. No holds
+# reads as SQL NULL on PostgreSQL and as JSON null on SQLite (or NULL on rows older than
+# the column).
+NOT_BLOCKED: dict[Blocker, ColumnElement[bool]] = {
+    Blocker.GATE: ListingRow.gate_state.in_([s.value for s in PUBLISHABLE]),
+    Blocker.NOTICE_HOLD: func.coalesce(cast(ListingRow.notice_holds, Text), "null").in_(
+        ("null", "{}")
+    ),
+    Blocker.SHOP_CLOSED: SellerRow.closed_at.is_(None),
+}
 
 
 @dataclass(frozen=True)
@@ -39,12 +50,8 @@ def list_listings(
     if f.state:
         stmt = stmt.where(ListingRow.gate_state == f.state.value)
     if f.publishable is not None:
-        states = [s.value for s in PUBLISHABLE]
-        stmt = stmt.where(
-            ListingRow.gate_state.in_(states)
-            if f.publishable
-            else ListingRow.gate_state.not_in(states)
-        )
+        clear = and_(*NOT_BLOCKED.values())
+        stmt = stmt.where(clear if f.publishable else not_(clear))
     if f.cursor:
         stmt = stmt.where(ListingRow.id > f.cursor)
     limit = max(1, min(f.limit, MAX_PAGE))

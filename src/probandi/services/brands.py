@@ -6,9 +6,11 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from probandi.domain.actors import Actor, Role
+from probandi.domain.brand_requests import BrandRequest, RequestState, needs_admin
 from probandi.domain.brands import Brand, fold
 from probandi.domain.commands import BrandFields, SaveBrand, SetFxRate
 from probandi.domain.errors import Conflict, InvalidInput, NotFound
@@ -18,9 +20,11 @@ from probandi.domain.screening.lexicon import CONTEXT_WORDS
 from probandi.services.access import require_brand_steward, require_role
 from probandi.services.context import Services
 from probandi.services.events import record
+from probandi.services.holders import held_brands
 from probandi.services.ports import UnitOfWork
 
 MAX_IMPORT = 5_000
+MAX_PENDING_REQUESTS = 20  # per rights holder
 
 
 def brand_slug(name: str) -> str:
@@ -78,41 +82,124 @@ def _check_holders(uow: UnitOfWork, brand: Brand) -> None:
             raise InvalidInput(f"unknown rights holder {holder!r}", field="rights_holder_ids")
 
 
-def save_brand(cmd: SaveBrand, *, svc: Services) -> Brand:
-    """Create (brand_id None) or replace a brand; rights holders only their own."""
+@dataclass(frozen=True)
+class BrandChange:
+    """What saving a brand did: the brand as saved, or the request filed for an admin."""
+
+    brand: Brand | None = None
+    request: BrandRequest | None = None
+
+
+def submit_brand(cmd: SaveBrand, *, svc: Services) -> BrandChange:
+    """Create (brand_id None) or replace a brand. An admin saves any; a rights holder saves
+    its own, except what only an admin may decide (`needs_admin`: a new brand, or gating
+    wider without verified marks), which is filed as a pending request."""
     require_role(cmd.actor, Role.ADMIN, Role.RIGHTS_HOLDER)
     with svc.uow() as uow:
         now = svc.clock.now()
-        if cmd.brand_id is None:
-            brand = _build(brand_slug(cmd.fields.name), cmd.fields, cmd.actor)
-            if uow.brands.get(brand.id) is not None:
-                brand = _build(f"{brand.id}-{uuid.uuid4().hex[:6]}", cmd.fields, cmd.actor)
-            _check_name_free(uow, brand)
-            _check_holders(uow, brand)
-            uow.brands.add(brand)
-            tag = "brand:registered"
-        else:
-            current = uow.brands.get(cmd.brand_id)
-            if current is None:
-                raise NotFound(f"no brand {cmd.brand_id!r}", brand_id=cmd.brand_id)
-            require_brand_steward(cmd.actor, current)
-            brand = _build(current.id, cmd.fields, cmd.actor, current)
-            _check_name_free(uow, brand)
-            _check_holders(uow, brand)
-            uow.brands.save(brand)
-            tag = "brand:updated"
-        uow.brands.bump_registry_version()
-        record(
-            uow,
-            cmd.actor,
-            tag,
-            f"brand:{brand.id}",
-            now,
-            name=brand.name,
-            aliases=list(brand.aliases),
-            gated=brand.gated,
-        )
+        current = _current(uow, cmd)
+        brand_id = current.id if current else free_brand_id(uow, cmd.fields.name)
+        proposed = _build(brand_id, cmd.fields, cmd.actor, current)
+        if cmd.actor.role is Role.RIGHTS_HOLDER and needs_admin(
+            current, proposed, verified=_verified_brands(uow, cmd.actor, now)
+        ):
+            request = _file_request(uow, cmd.actor, current, proposed, now)
+            uow.commit()
+            return BrandChange(request=request)
+        brand = store_brand(uow, cmd.actor, current, proposed, now)
         uow.commit()
+    return BrandChange(brand=brand)
+
+
+def save_brand(cmd: SaveBrand, *, svc: Services) -> Brand:
+    """An admin creates (brand_id None) or replaces a brand."""
+    require_role(cmd.actor, Role.ADMIN)
+    change = submit_brand(cmd, svc=svc)
+    assert change.brand is not None
+    return change.brand
+
+
+def _current(uow: UnitOfWork, cmd: SaveBrand) -> Brand | None:
+    if cmd.brand_id is None:
+        return None
+    current = uow.brands.get(cmd.brand_id)
+    if current is None:
+        raise NotFound(f"no brand {cmd.brand_id!r}", brand_id=cmd.brand_id)
+    require_brand_steward(cmd.actor, current)
+    return current
+
+
+def free_brand_id(uow: UnitOfWork, name: str) -> str:
+    brand_id = brand_slug(name)
+    while uow.brands.get(brand_id) is not None:
+        brand_id = f"{brand_slug(name)[:60]}-{uuid.uuid4().hex[:6]}"
+    return brand_id
+
+
+def _verified_brands(uow: UnitOfWork, actor: Actor, now: datetime) -> frozenset[str]:
+    holder = uow.rights_holders.get(actor.party_id or "")
+    if holder is None:
+        return frozenset()
+    return holder.verified_brands(today=now.date(), held=held_brands(uow, holder.id))
+
+
+def _file_request(
+    uow: UnitOfWork, actor: Actor, current: Brand | None, proposed: Brand, now: datetime
+) -> BrandRequest:
+    holder_id = actor.party_id or ""
+    _check_name_free(uow, proposed)  # said now rather than at approval
+    pending = uow.brand_requests.listed(
+        holder_id=holder_id, state=RequestState.PENDING, limit=MAX_PENDING_REQUESTS
+    )
+    if len(pending) >= MAX_PENDING_REQUESTS:
+        raise Conflict(
+            f"{MAX_PENDING_REQUESTS} brand requests are already pending; wait for a decision",
+            code="too_many_pending_requests",
+        )
+    request = BrandRequest(
+        id=uuid.uuid4().hex[:20],
+        holder_id=holder_id,
+        brand_id=current.id if current else None,
+        proposed=proposed,
+        created_at=now,
+    )
+    uow.brand_requests.add(request)
+    record(
+        uow,
+        actor,
+        "brand:request:filed",
+        f"brand_request:{request.id}",
+        now,
+        holder_id=holder_id,
+        brand_id=request.brand_id,
+        name=proposed.name,
+        aliases=list(proposed.aliases),
+        gated=proposed.gated,
+    )
+    return request
+
+
+def store_brand(
+    uow: UnitOfWork, actor: Actor, current: Brand | None, brand: Brand, now: datetime
+) -> Brand:
+    """Add or replace the brand in the registry, with its audit entry."""
+    _check_name_free(uow, brand)
+    _check_holders(uow, brand)
+    if current is None:
+        uow.brands.add(brand)
+    else:
+        uow.brands.save(brand)
+    uow.brands.bump_registry_version()
+    record(
+        uow,
+        actor,
+        "brand:registered" if current is None else "brand:updated",
+        f"brand:{brand.id}",
+        now,
+        name=brand.name,
+        aliases=list(brand.aliases),
+        gated=brand.gated,
+    )
     return brand
 
 

@@ -59,7 +59,9 @@ def authenticate(raw: str, *, svc: Services) -> Actor | None:
 
 
 def revoke_api_key(key_or_id: str, *, svc: Services) -> bool:
-    """Revoke a key given the key itself or its id (the `api_key:<id>` audit subject)."""
+    """Revoke a key given the key itself or its id (the `api_key:<id>` audit subject).
+    Its console sessions end in the same transaction; API servers stop accepting it
+    within their actor cache's lifetime (about a second)."""
     with svc.uow() as uow:
         now = svc.clock.now()
         key_id = key_or_id
@@ -68,6 +70,7 @@ def revoke_api_key(key_or_id: str, *, svc: Services) -> bool:
             key_id = found[0] if found else ""
         done = bool(key_id) and uow.api_keys.revoke(key_id, now)
         if done:
-            record(uow, SYSTEM, "api_key:revoked", f"api_key:{key_id}", now)
+            ended = uow.console_sessions.end_for(key_id)
+            record(uow, SYSTEM, "api_key:revoked", f"api_key:{key_id}", now, sessions=ended)
             uow.commit()
     return done

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import UpsertListing, UpsertSeller
-from probandi.domain.errors import Conflict, Forbidden, InvalidInput
+from probandi.domain.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import EditOutcome, Listing, apply_upsert, check_id
 from probandi.domain.review import TaskState
@@ -55,16 +55,28 @@ def upsert_seller(cmd: UpsertSeller, *, svc: Services) -> tuple[Seller, bool]:
     return seller, created
 
 
+PUSH_ATTEMPTS = 4
+
+
 def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
-    """Screen the pushed listing and hold, clear or re-gate it."""
+    """Screen the pushed listing and hold, clear or re-gate it.
+
+    A plain push is last-writer-wins: pushes of one listing queue on its row lock and
+    each applies over the one before. Only a push with `if_match` can fail because the
+    listing changed (PreconditionFailed).
+    """
     require_role(cmd.actor, Role.PLATFORM, Role.ADMIN)
     check_id(cmd.listing_id, "listing_id")
-    for _attempt in range(2):
+    for attempt in range(PUSH_ATTEMPTS):
         try:
             return _upsert_once(cmd, svc)
         except Conflict:
-            continue  # two pushes of one listing raced; the second reads the first's result
-    return _upsert_once(cmd, svc)
+            # Left to race: the first insert of a new id (there is no row to lock yet),
+            # and, without row locks (several processes on one SQLite file), an edit. The
+            # loser reads the winner's row and applies over it.
+            if attempt == PUSH_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
@@ -77,10 +89,18 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     matches = screener.screen(cmd.content.screened_fields())
     with svc.uow() as uow:
         now = svc.clock.now()
-        existing, seller = uow.listings.get_with_seller(cmd.listing_id, cmd.seller_id)
+        existing, seller = uow.listings.get_with_seller(
+            cmd.listing_id, cmd.seller_id, for_update=True
+        )
         if seller is None:
             raise InvalidInput(
                 f"unknown seller {cmd.seller_id!r}; push it first", field="seller_id"
+            )
+        if cmd.if_match is not None and not cmd.if_match.holds(existing):
+            raise PreconditionFailed(
+                f"listing {cmd.listing_id!r} is not at the version in If-Match",
+                listing_id=cmd.listing_id,
+                current_version=existing.version if existing else None,
             )
         due = svc.calendar.add_working_days(now, svc.policy.proof_deadline_working_days)
         outcome = apply_upsert(
@@ -104,10 +124,13 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
                 code="seller_restricted",
                 seller_id=seller.id,
             )
+        listing = outcome.listing
         if not outcome.unchanged:
             _persist_outcome(uow, cmd.actor, outcome, seller, now, svc.policy.appeal_window_days)
             uow.commit()
-    return ListingResult(outcome.listing, seller, outcome.created, outcome.changed_aspects)
+            # As stored: a new row starts at version 1, and every save moves it on by one.
+            listing = replace(listing, version=1 if outcome.created else listing.version + 1)
+    return ListingResult(listing, seller, outcome.created, outcome.changed_aspects)
 
 
 def _persist_outcome(

@@ -11,10 +11,13 @@ from typing import Protocol, Self
 from probandi.domain.accounts import ConsoleSession, User
 from probandi.domain.appeals import Appeal, AppealSubject
 from probandi.domain.audit import AuditEntry
+from probandi.domain.brand_requests import BrandRequest, RequestState
 from probandi.domain.brands import Brand
+from probandi.domain.checkpoints import LaneHead
 from probandi.domain.checks import PriorUse
 from probandi.domain.forensics.findings import PriorDocumentUse
 from probandi.domain.forensics.model import DocumentFacts, ImageDiff, NearMatch, PageFingerprint
+from probandi.domain.jobs import Job, JobState
 from probandi.domain.listings import Listing
 from probandi.domain.money import FxTable
 from probandi.domain.notices import Notice, NoticeEvidence, NoticeItem, NoticeRefusal
@@ -23,6 +26,7 @@ from probandi.domain.penalties import PenaltyEntry
 from probandi.domain.review import ReviewTask
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
+from probandi.domain.signin import Throttle
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.vouchers import Declaration, StoredFile, Voucher
 
@@ -57,6 +61,20 @@ class FileStore(Protocol):
 
     def discard(self, sha256: str) -> None: ...
 
+    def stale_blobs(self, before: datetime) -> list[str]:
+        """Digests of blobs last put before `before` (a reused blob counts as put again)."""
+        ...
+
+    def stale_temp_files(self, before: datetime) -> list[str]:
+        """Names of temporary files left by interrupted puts, older than `before`."""
+        ...
+
+    def remove_stale(self, sha256: str, before: datetime) -> bool:
+        """Delete the blob if it is still older than `before`; whether it was deleted."""
+        ...
+
+    def remove_temp(self, name: str) -> bool: ...
+
 
 class UploadInspector(Protocol):
     """Checks magic bytes, decodes fully and enforces size and pixel limits."""
@@ -78,6 +96,18 @@ class BrandRepository(Protocol):
     def registry_version(self) -> int: ...
 
     def bump_registry_version(self) -> None: ...
+
+
+class BrandRequestRepository(Protocol):
+    def get(self, request_id: str, *, for_update: bool = False) -> BrandRequest | None: ...
+
+    def add(self, request: BrandRequest) -> None: ...
+
+    def save(self, request: BrandRequest) -> None: ...
+
+    def listed(
+        self, *, holder_id: str | None, state: RequestState | None, limit: int
+    ) -> list[BrandRequest]: ...
 
 
 class RightsHolderRepository(Protocol):
@@ -176,9 +206,10 @@ class ListingRepository(Protocol):
     def get(self, listing_id: str) -> Listing | None: ...
 
     def get_with_seller(
-        self, listing_id: str, seller_id: str
+        self, listing_id: str, seller_id: str, *, for_update: bool = False
     ) -> tuple[Listing | None, Seller | None]:
-        """Both in one read; (None, None) when the seller is unknown."""
+        """Both in one read; (None, None) when the seller is unknown. `for_update` locks
+        the listing's row until the transaction ends (where the database has row locks)."""
         ...
 
     def add(self, listing: Listing) -> None: ...
@@ -329,15 +360,95 @@ class UserRepository(Protocol):
 
     def list_all(self) -> list[User]: ...
 
+    def set_disabled(self, user: User) -> None: ...
+
 
 class ConsoleSessionRepository(Protocol):
     def add(self, cs: ConsoleSession) -> None: ...
 
-    def get(self, token_hash: str) -> ConsoleSession | None: ...
+    def get(self, token_hash: str) -> ConsoleSession | None:
+        """The session, `principal_ended` if its key is revoked or its user disabled."""
+        ...
+
+    def list_live(self, now: datetime, limit: int) -> list[ConsoleSession]: ...
+
+    def end_for(self, principal: str) -> int: ...
 
     def delete(self, token_hash: str) -> None: ...
 
     def purge(self, now: datetime) -> int: ...
+
+
+class SignInThrottleRepository(Protocol):
+    def get_many(self, keys: list[str]) -> list[Throttle]: ...
+
+    def lock(self, key: str, now: datetime) -> Throttle | None:
+        """The key's throttle, locked for this transaction (None if nothing is counted)."""
+        ...
+
+    def save(self, throttle: Throttle) -> None: ...
+
+    def clear(self, key: str) -> None: ...
+
+    def locked(self, now: datetime, limit: int) -> list[Throttle]: ...
+
+    def purge(self, before: datetime) -> int: ...
+
+
+class JobRepository(Protocol):
+    """The durable job queue (ADR 0007)."""
+
+    def add(self, job: Job) -> bool:
+        """Enqueue; False (and no error) when the job's dedupe key is already taken."""
+        ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def next_claimable(
+        self, now: datetime, kinds: Collection[str], *, lock: bool = True
+    ) -> Job | None:
+        """The most urgent due job (or one with an expired lease); with `lock`, locked
+        for this transaction and skipped by other claimers."""
+        ...
+
+    def save(self, job: Job, *, was: Job) -> None:
+        """Write if the job is still as `was` (else raise Conflict: the lease was lost)."""
+        ...
+
+    def recent(self, *, state: JobState | None, kind: str | None, limit: int) -> list[Job]: ...
+
+    def purge_finished(self, before: datetime) -> int: ...
+
+
+class AuditHeadRepository(Protocol):
+    def heads(self) -> list[LaneHead]:
+        """Every audit lane's head (lane, place of its last entry, that entry's hash)."""
+        ...
+
+
+class BlobReferenceRepository(Protocol):
+    def referenced(self, digests: Collection[str]) -> set[str]:
+        """Which of these stored-file digests a voucher or notice evidence row names."""
+        ...
+
+
+class CheckpointSigner(Protocol):
+    """Signs audit checkpoints with a key the database does not hold."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def sign(self, data: bytes) -> str:
+        """The signature of `data`, hex-encoded."""
+        ...
+
+
+class CheckpointArchive(Protocol):
+    """Append-only storage of checkpoint documents outside the database."""
+
+    def keep(self, name: str, content: bytes) -> str:
+        """Store a new document (never overwriting one); returns where it went."""
+        ...
 
 
 class PasswordHasher(Protocol):
@@ -395,6 +506,21 @@ class UnitOfWork(Protocol):
 
     @property
     def console_sessions(self) -> ConsoleSessionRepository: ...
+
+    @property
+    def brand_requests(self) -> BrandRequestRepository: ...
+
+    @property
+    def sign_in_throttle(self) -> SignInThrottleRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
+
+    @property
+    def audit_heads(self) -> AuditHeadRepository: ...
+
+    @property
+    def blob_refs(self) -> BlobReferenceRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -50,10 +50,18 @@ class ReadUpload:
     done: Diffs
 
 
+def check_upload_target(actor: Actor, listing_id: str, *, svc: Services) -> None:
+    """A seller uploads to its own listings only; another's is unknown to it (404), and
+    is answered so before anything about the upload itself is looked at."""
+    require_role(actor, Role.SELLER)
+    with svc.reader() as uow:
+        visible_listing(actor, uow.listings.get(listing_id), listing_id)
+
+
 def read_upload(cmd: SubmitVoucher, *, svc: Services) -> ReadUpload:
-    """Check the declaration and the file, read its fingerprints and compare it with the
-    candidates known now; refuses bad input before anything is written."""
-    require_role(cmd.actor, Role.SELLER)
+    """Check the target, the declaration and the file, read its fingerprints and compare it
+    with the candidates known now; refuses bad input before anything is written."""
+    check_upload_target(cmd.actor, cmd.listing_id, svc=svc)
     check_declaration(cmd.kind, cmd.declaration)
     stored = svc.inspector.inspect(cmd.data, cmd.claimed_media_type)
     facts = svc.forensics.read(cmd.data, stored.media_type)

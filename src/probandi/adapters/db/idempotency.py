@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,6 +72,19 @@ class SqlIdempotencyStore:
             return Claim.REPLAY, StoredResponse(
                 row.status_code, row.content_type or "", row.body or b""
             )
+
+    @staticmethod
+    def answer_in(session: Session, scope: str, key: str, response: StoredResponse) -> None:
+        """Store the answer in the caller's transaction: the one that holds its effect."""
+        session.execute(
+            update(IdempotencyRow)
+            .where(IdempotencyRow.scope == scope, IdempotencyRow.key == key)
+            .values(
+                status_code=response.status,
+                content_type=response.content_type,
+                body=response.body,
+            )
+        )
 
     def complete(self, scope: str, key: str, response: StoredResponse) -> None:
         with self._sessions() as s:

@@ -203,6 +203,7 @@ GET_FOR_PUSH = (
     .select_from(SELLERS.outerjoin(LISTINGS, LISTINGS.c.id == bindparam("b_listing")))
     .where(SELLERS.c.id == bindparam("b_seller"))
 )
+LOCK_LISTING = select(LISTINGS.c.id).where(LISTINGS.c.id == bindparam("b_id")).with_for_update()
 UPDATE_LISTING = update(LISTINGS).where(
     LISTINGS.c.id == bindparam("b_id"), LISTINGS.c.version == bindparam("b_version")
 )
@@ -219,10 +220,15 @@ class SqlListingRepository:
         return mapping.listing_to_domain(row) if row else None
 
     def get_with_seller(
-        self, listing_id: str, seller_id: str
+        self, listing_id: str, seller_id: str, *, for_update: bool = False
     ) -> tuple[Listing | None, Seller | None]:
         params = {"b_listing": listing_id, "b_seller": seller_id}
-        row = core(self.s).execute(GET_FOR_PUSH, params).one_or_none()
+        conn = core(self.s)
+        if for_update and conn.dialect.name == "postgresql":
+            # Writers of one listing queue on its row until commit, so each applies over
+            # the last (a row lock cannot sit on the nullable side of the outer join below).
+            conn.execute(LOCK_LISTING, {"b_id": listing_id})
+        row = conn.execute(GET_FOR_PUSH, params).one_or_none()
         if row is None:
             return None, None
         seller = mapping.prefixed_seller_to_domain(row)

@@ -396,10 +396,11 @@ class ConsoleSessionRow(Base):
 
     __tablename__ = "console_sessions"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    principal: Mapped[str] = mapped_column(String(64))
+    principal: Mapped[str] = mapped_column(String(64), index=True)  # key id or user-<id>
     role: Mapped[str] = mapped_column(String(32))
     party_id: Mapped[str | None] = mapped_column(String(128))
     label: Mapped[str] = mapped_column(String(200))
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    client: Mapped[str | None] = mapped_column(String(64))  # the address it signed in from

@@ -11,10 +11,14 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Insert, Table, bindparam, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from probandi.adapters.db import request_tx
 from probandi.adapters.db.accounts import SqlConsoleSessionRepository, SqlUserRepository
+from probandi.adapters.db.brand_requests import SqlBrandRequestRepository
 from probandi.adapters.db.forensics import SqlFingerprintRepository
+from probandi.adapters.db.integrity import SqlAuditHeadRepository, SqlBlobReferenceRepository
+from probandi.adapters.db.jobs import SqlJobRepository
 from probandi.adapters.db.notices import (
     SqlAppealRepository,
     SqlNoticeRepository,
@@ -34,6 +38,7 @@ from probandi.adapters.db.repositories import (
     core,
 )
 from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_of
+from probandi.adapters.db.signin import SqlSignInThrottleRepository
 from probandi.domain.audit import AuditEntry, chain_hash
 from probandi.services.ports import Clock
 
@@ -92,7 +97,12 @@ def normalized(entry: AuditEntry) -> AuditEntry:
 
 
 class SqlUnitOfWork:
-    """Owns one session; commit() seals audit entries onto the chain, then commits."""
+    """Owns one session; commit() seals audit entries onto the chain, then commits.
+
+    Inside an idempotent request the first commit parks instead, and later units of work
+    of that request join the parked session, so the request's effect and its stored answer
+    commit together (adapters/db/request_tx.py).
+    """
 
     def __init__(
         self,
@@ -100,7 +110,13 @@ class SqlUnitOfWork:
         clock: Clock,
         write_lock: AbstractContextManager[object] | None = None,
         versions: RegistryVersionCache | None = None,
+        *,
+        reads_only: bool = False,
+        async_bound: bool = False,
     ) -> None:
+        self.reads_only = reads_only
+        # Its session runs on an asyncio driver: usable only from a greenlet on the loop.
+        self.async_bound = async_bound
         self._versions = versions or RegistryVersionCache(ttl=0.0)
         self._factory = session_factory
         self._clock = clock
@@ -109,8 +125,19 @@ class SqlUnitOfWork:
         self._write_lock = write_lock or nullcontext()
 
     def __enter__(self) -> Self:
-        self._write_lock.__enter__()
-        self.session = self._factory()
+        self._parked = False
+        self._savepoint: SessionTransaction | None = None
+        rt = request_tx.current()
+        host = rt.host if rt is not None else None
+        self._joined = host if isinstance(host, SqlUnitOfWork) and self._can_join(host) else None
+        self.session: Session
+        if self._joined is not None:
+            self.session = self._joined.session
+            if not self.reads_only:
+                self._savepoint = self.session.begin_nested()
+        else:
+            self._write_lock.__enter__()
+            self.session = self._factory()
         s = self.session
         self.brands = SqlBrandRepository(s, self._versions)
         self.rights_holders = SqlRightsHolderRepository(s)
@@ -127,10 +154,16 @@ class SqlUnitOfWork:
         self.appeals = SqlAppealRepository(s)
         self.users = SqlUserRepository(s)
         self.console_sessions = SqlConsoleSessionRepository(s)
+        self.brand_requests = SqlBrandRequestRepository(s)
+        self.sign_in_throttle = SqlSignInThrottleRepository(s)
+        self.jobs = SqlJobRepository(s)
+        self.audit_heads = SqlAuditHeadRepository(s)
+        self.blob_refs = SqlBlobReferenceRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []
         self._committed = False
+        self._bumped = False
         return self
 
     def __exit__(
@@ -139,11 +172,41 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._joined is not None:
+            if not self._committed:
+                if self._savepoint is not None and self._savepoint.is_active:
+                    self._savepoint.rollback()
+                self._run_undo()
+            return
+        if self._parked:
+            return  # its request ends it, with the answer (end())
         try:
             if not self._committed:
                 self.session.rollback()
-                for undo in reversed(self._undo):
-                    undo()
+                self._run_undo()
+        finally:
+            self.session.close()
+            self._write_lock.__exit__(None, None, None)
+
+    def _can_join(self, host: SqlUnitOfWork) -> bool:
+        # A session on an asyncio driver works only from the loop's greenlets.
+        return self.async_bound or not host.async_bound
+
+    def _run_undo(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+
+    def end(self, *, commit: bool) -> None:
+        """End a parked transaction: commit it with its answer, or roll it all back."""
+        try:
+            if commit:
+                self.session.commit()
+                if self._bumped or self.brands.bumped:
+                    self._versions.forget()
+            else:
+                self.session.rollback()
+                self._run_undo()
         finally:
             self.session.close()
             self._write_lock.__exit__(None, None, None)
@@ -169,12 +232,28 @@ class SqlUnitOfWork:
             # Core statements on the session's connection: no ORM bookkeeping for
             # append-only rows nobody reads back in this transaction.
             core(self.session).execute(INSERT_OUTBOX, outbox)
+        self._audit.clear()
+        self._outbox.clear()
+        if self._joined is not None:
+            if self._savepoint is not None:
+                self._savepoint.commit()
+            self._committed = True
+            self._joined.adopt(self._undo, bumped=self.brands.bumped)
+            self._undo = []
+            return
+        rt = request_tx.current()
+        if rt is not None and rt.host is None and not self.reads_only:
+            rt.host, self._parked, self._committed = self, True, True
+            return
         self.session.commit()
         self._committed = True
         if self.brands.bumped:
             self._versions.forget()
-        self._audit.clear()
-        self._outbox.clear()
+
+    def adopt(self, undo: list[Callable[[], None]], *, bumped: bool) -> None:
+        """Take over a joined unit of work's compensations and registry change."""
+        self._undo.extend(undo)
+        self._bumped = self._bumped or bumped
 
     def _seal(self, outbox: list[dict[str, object]]) -> list[dict[str, object]]:
         """Chain and write the audit entries; returns the outbox rows still to write."""

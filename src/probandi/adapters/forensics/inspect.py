@@ -1,4 +1,5 @@
-"""Upload inspection: type by magic bytes, full decode, size, pixel and page limits."""
+"""Upload inspection: type by magic bytes and full structure (no polyglots), a full decode
+within the decode budget, size, pixel and page limits."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ from collections.abc import Iterator
 
 from PIL import Image, ImageFile
 
+from probandi.adapters.forensics.decode import (
+    DEFAULT_BUDGET,
+    PDFIUM_LOCK,
+    DecodeBudget,
+    image_pixels,
+    open_pdf,
+    pixel_cost,
+)
+from probandi.adapters.forensics.structure import check_structure
 from probandi.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from probandi.domain.vouchers import StoredFile
 
@@ -47,16 +57,19 @@ _log = logging.getLogger(__name__)
 
 
 class UploadInspector:
-    """Accepts PDF, JPEG and PNG by magic bytes after a full decode within size limits."""
+    """Accepts PDF, JPEG and PNG by magic bytes and structure, after a full decode within
+    size limits."""
 
     def __init__(
         self,
         max_bytes: int = 10 * 1024 * 1024,
         max_pixels: int = 40_000_000,
         max_pdf_pages: int = 50,
+        budget: DecodeBudget | None = None,
     ) -> None:
         if min(max_bytes, max_pixels, max_pdf_pages) < 1:
             raise ValueError("upload limits must be positive")
+        self._budget = budget or DEFAULT_BUDGET
         self._max_bytes = max_bytes
         self._max_pixels = max_pixels
         self._max_pdf_pages = max_pdf_pages
@@ -70,6 +83,7 @@ class UploadInspector:
             )
         media_type = _sniff(data)
         _check_claim(media_type, claimed_media_type)
+        check_structure(data, media_type)
         sha256 = hashlib.sha256(data).hexdigest()
         if media_type == PDF:
             return StoredFile(sha256, len(data), PDF, pages=self._pdf_pages(data))
@@ -89,7 +103,10 @@ class UploadInspector:
                     f"image is {width}x{height} pixels, the limit is {self._max_pixels}",
                     field="file",
                 )
-            _decode(image)
+            # Decoded to prove the pixels are all there, within the budget, and let go at once.
+            with self._budget.hold(pixel_cost(width, height)):
+                _decode(image)
+                image.close()
         return width, height
 
     def _pdf_pages(self, data: bytes) -> int:
@@ -111,7 +128,29 @@ class UploadInspector:
             raise PayloadTooLarge(
                 f"PDF has {pages} pages, the limit is {self._max_pdf_pages}", field="file"
             )
+        self._check_pdf_images(data)
         return pages
+
+    def _check_pdf_images(self, data: bytes) -> None:
+        """A page's images are decoded at full size to render it: their pixels are held to
+        the image limit, read from their headers before any is decoded."""
+        with PDFIUM_LOCK:
+            document = open_pdf(data)
+            try:
+                for index in range(min(len(document), self._max_pdf_pages)):
+                    page = document[index]
+                    try:
+                        pixels = image_pixels(page)
+                    finally:
+                        page.close()
+                    if pixels > self._max_pixels:
+                        raise PayloadTooLarge(
+                            f"PDF page {index + 1} draws images of {pixels} pixels, "
+                            f"the limit is {self._max_pixels}",
+                            field="file",
+                        )
+            finally:
+                document.close()
 
 
 def _sniff(data: bytes) -> str:

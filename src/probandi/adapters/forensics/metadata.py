@@ -15,6 +15,7 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from probandi.adapters.forensics.decode import PDFIUM_LOCK
+from probandi.adapters.forensics.structure import PNG, png_without_pixels
 from probandi.domain.forensics.metadata import DocumentMetadata
 
 PDF = "application/pdf"
@@ -44,6 +45,8 @@ def read_metadata(data: bytes, media_type: str) -> DocumentMetadata:
     """Software and dates of a PDF, JPEG or PNG; empty metadata when none can be read."""
     if media_type == PDF:
         return _pdf_metadata(data)
+    if media_type == PNG:  # a PNG's metadata may follow its pixels: read it without them
+        data = png_without_pixels(data)
     try:
         with Image.open(io.BytesIO(data)) as image:
             return _image_metadata(image)

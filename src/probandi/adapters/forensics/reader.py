@@ -14,7 +14,9 @@ from PIL import Image
 from probandi.adapters.forensics.compare import compare_pages
 from probandi.adapters.forensics.decode import (
     DEFAULT_MAX_PAGES,
+    DecodeBudget,
     decode_pages,
+    hash_view,
     hash_views,
 )
 from probandi.adapters.forensics.metadata import read_metadata
@@ -29,6 +31,7 @@ from probandi.domain.forensics.model import (
     TurnedHash,
 )
 
+PNG = "image/png"
 # Uploads are also looked up turned by 90, 180 and 270 degrees (a mirrored document is
 # unreadable): PDQ's dihedral forms 1-3, as Pillow transposes (measured on the conformance
 # photo).
@@ -108,18 +111,32 @@ def _qr_payload(pages: list[Image.Image]) -> str | None:
 
 
 class ForensicReader:
-    def __init__(self, max_pages: int = DEFAULT_MAX_PAGES) -> None:
+    """Decodes within one `DecodeBudget`, so concurrent uploads share a memory bound."""
+
+    def __init__(
+        self, max_pages: int = DEFAULT_MAX_PAGES, budget: DecodeBudget | None = None
+    ) -> None:
         self._max_pages = max_pages
+        self._budget = budget
 
     def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
-        views = hash_views(data, media_type, self._max_pages)
+        views = hash_views(data, media_type, self._max_pages, self._budget)
         return tuple(fp for i, view in enumerate(views) for fp in page_hashes(i, view)[0])
 
+    def _hash_views(
+        self, data: bytes, media_type: str, pages: list[Image.Image]
+    ) -> list[Image.Image]:
+        # A PNG's hash view is its reading page box-filtered (the same pixels `hash_views`
+        # decodes): one decode instead of two. JPEGs and PDFs have their own cheaper path.
+        if media_type == PNG:
+            return [hash_view(page) for page in pages]
+        return hash_views(data, media_type, self._max_pages, self._budget)
+
     def read(self, data: bytes, media_type: str) -> DocumentFacts:
-        pages = decode_pages(data, media_type, self._max_pages)
+        pages = decode_pages(data, media_type, self._max_pages, self._budget)
         prints: list[PageFingerprint] = []
         turned: list[TurnedHash] = []
-        for i, view in enumerate(hash_views(data, media_type, self._max_pages)):
+        for i, view in enumerate(self._hash_views(data, media_type, pages)):
             page_prints, page_turns = page_hashes(i, view, tuple(PDQ_TURNS))
             prints += page_prints
             turned += page_turns
@@ -141,8 +158,8 @@ class ForensicReader:
         turn: int = 0,
     ) -> ImageDiff:
         """Our page (turned into the other's orientation) against theirs."""
-        a = decode_pages(ours, ours_type, page + 1)
-        b = decode_pages(theirs, theirs_type, other_page + 1)
+        a = decode_pages(ours, ours_type, page + 1, self._budget)
+        b = decode_pages(theirs, theirs_type, other_page + 1, self._budget)
         if len(a) <= page or len(b) <= other_page:
             return ImageDiff(aligned=False, differing_share=1.0)
         mine = a[page].transpose(PDQ_TURNS[turn]) if turn else a[page]

@@ -9,11 +9,15 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from probandi.domain.errors import InvalidInput, NotFound
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_TEMP_PREFIX = ".put-"
+_TEMP_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/\.put-[A-Za-z0-9_]+")
 # Rollbacks follow their put within seconds; remembering this many recent creations is plenty.
 _RECENT_CREATIONS = 10_000
 
@@ -60,6 +64,52 @@ class LocalFileStore:
                 return
             path.unlink(missing_ok=True)
 
+    def stale_blobs(self, before: datetime) -> list[str]:
+        cutoff = before.timestamp()
+        return sorted(
+            entry.name
+            for entry in self._entries()
+            if _SHA256.fullmatch(entry.name) and entry.stat().st_mtime < cutoff
+        )
+
+    def stale_temp_files(self, before: datetime) -> list[str]:
+        cutoff = before.timestamp()
+        return sorted(
+            os.path.relpath(entry.path, self._root)
+            for entry in self._entries()
+            if entry.name.startswith(_TEMP_PREFIX) and entry.stat().st_mtime < cutoff
+        )
+
+    def remove_stale(self, sha256: str, before: datetime) -> bool:
+        path = self._path(sha256)
+        # Under the lock that orders puts in this process: a put that reuses the blob
+        # refreshes its time first, so it is no longer stale here.
+        with self._lock:
+            try:
+                if path.stat().st_mtime >= before.timestamp():
+                    return False
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            self._recent.pop(sha256, None)
+        return True
+
+    def remove_temp(self, name: str) -> bool:
+        if not _TEMP_NAME.fullmatch(name):
+            raise InvalidInput("not a temporary file of this store", field="name")
+        try:
+            (self._root / name).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _entries(self) -> Iterator[os.DirEntry[str]]:
+        """Every file two directory levels below the root (ab/cd/<name>)."""
+        for first in _subdirs(self._root):
+            for second in _subdirs(Path(first.path)):
+                with os.scandir(second.path) as files:
+                    yield from (f for f in files if f.is_file(follow_symlinks=False))
+
     def _path(self, sha256: str) -> Path:
         # The name becomes a path: anything but 64 lowercase hex digits could escape the root.
         if not _SHA256.fullmatch(sha256):
@@ -70,6 +120,7 @@ class LocalFileStore:
         with self._lock:
             if not path.exists():
                 return False
+            _touch(path)
             self._note_reuse(sha256)
             return True
 
@@ -80,6 +131,7 @@ class LocalFileStore:
             try:
                 os.link(temp, path)
             except FileExistsError:
+                _touch(path)
                 self._note_reuse(sha256)
                 return False
             self._recent[sha256] = False
@@ -92,8 +144,23 @@ class LocalFileStore:
             self._recent[sha256] = True
 
 
+def _subdirs(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return [e for e in entries if e.is_dir(follow_symlinks=False) and len(e.name) == 2]
+    except FileNotFoundError:
+        return []
+
+
+def _touch(path: Path) -> None:
+    # A reused blob is as fresh as a new one: the orphan sweeper judges age by this time,
+    # so an upload still on its way to a row keeps the blob it reused.
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path)
+
+
 def _write_temp(directory: Path, data: bytes) -> str:
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=".put-")
+    fd, temp = tempfile.mkstemp(dir=directory, prefix=_TEMP_PREFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o444)

@@ -21,9 +21,10 @@ from probandi.adapters.db.idempotency import SqlIdempotencyStore
 from probandi.adapters.screening.screener import CatalogEngineCache
 from probandi.bootstrap import Runtime, bootstrap
 from probandi.config import Settings
-from probandi.entrypoints.api import problems
+from probandi.entrypoints.api import faults, openapi_links, problems
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
+from probandi.entrypoints.api.ratelimit import RateLimitMiddleware, buckets_for
 from probandi.entrypoints.api.routes import (
     enforcement,
     forensics,
@@ -35,6 +36,7 @@ from probandi.entrypoints.api.routes import (
     vouchers,
 )
 from probandi.entrypoints.console import app as console
+from probandi.entrypoints.worker import start_worker
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.forensics import load_index
 
@@ -124,9 +126,12 @@ def create_app(
         gc.collect()
         gc.freeze()
         task = asyncio.create_task(_ticker(runtime, store)) if run_ticker else None
+        jobs = start_worker(runtime) if run_ticker else None
         yield
         if task:
             task.cancel()
+        if jobs:
+            await run_in_threadpool(jobs.stop)
         await runtime.aclose()
 
     app = FastAPI(
@@ -142,13 +147,14 @@ def create_app(
     app.state.runtime = runtime
     app.state.services = runtime.services
     app.state.read_engine = runtime.reader
-    app.state.actor_cache = ActorCache()
+    app.state.actor_cache = ActorCache(settings.auth_cache_seconds)
     app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
     for module in (listings, vouchers, forensics, review, notices, enforcement, registry, screen):
         app.include_router(module.router, responses=problems.problem_responses())
 
     console.install(app)
+    openapi_links.install(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -157,6 +163,13 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     max_body = settings.max_upload_bytes + BODY_SLACK
-    app.add_middleware(IdempotencyMiddleware, store=store, max_body=max_body)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=store,
+        max_body=max_body,
+        after_answer=faults.crash_after_answer if settings.fault_injection else None,
+    )
     app.add_middleware(BodyLimitMiddleware, upload_limit=max_body)
+    buckets = buckets_for(settings.api_rate_per_second, settings.api_rate_burst)
+    app.add_middleware(RateLimitMiddleware, buckets=buckets)  # outermost: before idempotency
     return app

@@ -15,13 +15,15 @@ from probandi.domain.actors import Actor
 from probandi.services.context import Services
 from probandi.services.keys import authenticate
 
-CACHE_SECONDS = 30.0
+CACHE_SECONDS = 1.0
 
 
 class ActorCache:
-    """Caches key lookups briefly; a revoked key stops working within CACHE_SECONDS."""
+    """Caches key lookups briefly, per process: a revoked key stops working within `ttl`
+    seconds on every process sharing the database (Settings.auth_cache_seconds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, ttl: float = CACHE_SECONDS) -> None:
+        self.ttl = ttl
         self._lock = threading.Lock()
         self._items: dict[str, tuple[float, Actor]] = {}
 
@@ -40,7 +42,7 @@ class ActorCache:
             with self._lock:
                 if len(self._items) > 10_000:
                     self._items.clear()
-                self._items[digest] = (now + CACHE_SECONDS, actor)
+                self._items[digest] = (now + self.ttl, actor)
         return actor
 
 

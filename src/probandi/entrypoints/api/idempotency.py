@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 
+from sqlalchemy.util import greenlet_spawn
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from probandi.adapters.db import request_tx
 from probandi.adapters.db.idempotency import Claim, SqlIdempotencyStore, StoredResponse
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -56,8 +59,17 @@ def request_fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) 
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, store: SqlIdempotencyStore, max_body: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        store: SqlIdempotencyStore,
+        max_body: int,
+        after_answer: Callable[[Scope], None] | None = None,
+    ) -> None:
         self.app, self.store, self.max_body = app, store, max_body
+        # A fault-injection hook for the crash tests: runs once the answer is committed,
+        # before it is sent (None in production).
+        self.after_answer = after_answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE:
@@ -129,8 +141,9 @@ class IdempotencyMiddleware:
         return b"".join(chunks)
 
     async def _run(self, scope: Scope, body: bytes, send: Send, caller: str, key: str) -> None:
-        """Run the request and store its answer before sending it: a client that retries
-        the moment it has the answer must get the replay, never "in progress"."""
+        """Run the request and store its answer in the transaction of its effect, before
+        sending it: a crash leaves both or neither, and a client that retries the moment it
+        has the answer gets the replay, never "in progress"."""
         sent = False
         status, content_type, parts = 500, "", []
         held: list[Message] = []
@@ -153,13 +166,31 @@ class IdempotencyMiddleware:
                 parts.append(message.get("body", b""))
             held.append(message)
 
+        rt = request_tx.RequestTransaction(caller, key)
+        token = request_tx.CURRENT.set(rt)
         try:
             await self.app(scope, replay_body, capture)
         finally:
-            if status < 500:
-                stored = StoredResponse(status, content_type, b"".join(parts))
-                await run_in_threadpool(self.store.complete, caller, key, stored)
-            else:
-                await run_in_threadpool(self.store.abandon, caller, key)
+            request_tx.CURRENT.reset(token)
+            await self._settle(rt, StoredResponse(status, content_type, b"".join(parts)))
+        if self.after_answer is not None:
+            self.after_answer(scope)
         for message in held:
             await send(message)
+
+    async def _settle(self, rt: request_tx.RequestTransaction, answer: StoredResponse) -> None:
+        """Commit the effect with its answer, or roll it back on a server error."""
+        caller, key = rt.scope, rt.key
+        if rt.host is None:  # no effect: the answer alone is stored (or the key let go)
+            if answer.status < 500:
+                await run_in_threadpool(self.store.complete, caller, key, answer)
+            else:
+                await run_in_threadpool(self.store.abandon, caller, key)
+            return
+        # On the loop: a parked SQLite transaction holds the one writer that threads of
+        # the pool may be queued for, and an asyncio-driver session needs a greenlet.
+        if answer.status < 500:
+            await greenlet_spawn(rt.finish, lambda s: self.store.answer_in(s, caller, key, answer))
+        else:
+            await greenlet_spawn(rt.abandon)
+            await run_in_threadpool(self.store.abandon, caller, key)

@@ -22,6 +22,7 @@ STATUS = {
     errors.InvalidInput: 422,
     errors.InvalidTransition: 409,
     errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
     errors.UnsupportedMedia: 415,
     errors.PayloadTooLarge: 413,
 }
@@ -32,10 +33,11 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media",
     422: "validation_error",
-    429: "too_many_requests",
+    429: "rate_limited",
 }
 
 
@@ -49,6 +51,7 @@ DOCUMENTED = {
     413: "The body or upload is too large.",
     415: "The upload's type is not accepted, or its bytes do not match it.",
     422: "The request does not match the schema, or a field is invalid.",
+    429: "Too many requests for this API key; wait `Retry-After` seconds.",
     500: "An unexpected error; it has been logged.",
 }
 

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from probandi.adapters.db.migrate import upgrade
 from probandi.bootstrap import bootstrap
@@ -18,24 +16,27 @@ from probandi.config import Settings
 from probandi.domain.actors import SYSTEM, Role
 from probandi.domain.errors import DomainError
 from probandi.entrypoints.brand_files import parse_brand_rows
+from probandi.entrypoints.cli.audit import audit_app
+from probandi.entrypoints.cli.brand_requests import requests_app
+from probandi.entrypoints.cli.jobs import jobs_app, worker
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
+from probandi.entrypoints.cli.storage import storage_app
 from probandi.entrypoints.cli.voucher import voucher_app
 from probandi.entrypoints.sweep.cli import sweep_app
-from probandi.queries.audit import verify_audit
-from probandi.services.accounts import create_user
+from probandi.services.accounts import create_user, disable_user, enable_user
 from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.keys import create_api_key, revoke_api_key
 
 app = typer.Typer(help="probandi: the burden of proof on the seller.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 brands_app = typer.Typer(help="The brand registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Console users: reviewers and admins.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(brands_app, name="brands")
+brands_app.add_typer(requests_app, name="requests")
 app.add_typer(users_app, name="users")
 app.add_typer(voucher_app, name="voucher")
 app.add_typer(notice_app, name="notice")
@@ -44,6 +45,9 @@ app.add_typer(penalties_app, name="penalties")
 app.add_typer(appeal_app, name="appeal")
 app.command(name="screen")(screen)
 app.add_typer(sweep_app, name="sweep")
+app.add_typer(jobs_app, name="jobs")
+app.add_typer(storage_app, name="storage")
+app.command(name="worker")(worker)
 console = Console(stderr=True)
 
 
@@ -126,7 +130,7 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key, or its id")
     if not done:
         console.print(f"[red]error:[/red] no active key {key_id!r}")
         raise typer.Exit(2)
-    console.print(f"revoked {key_id}; servers stop accepting it within 30 seconds")
+    console.print(f"revoked {key_id}; its console sessions have ended, the API refuses it in 1 s")
 
 
 @users_app.command("create")
@@ -156,6 +160,34 @@ def users_create(
     console.print(f"created {user.role.value} {user.username}")
 
 
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable a user: sign-in is refused and their console sessions end at once."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        user, ended = disable_user(username, SYSTEM, svc=runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
+    console.print(f"disabled {user.username}; {ended} console session(s) ended")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Let a disabled user sign in again."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        user = enable_user(username, SYSTEM, svc=runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
+    console.print(f"enabled {user.username}")
+
+
 @app.command()
 def tick() -> None:
     """Apply what is due: remove listings past their proof deadline, flag SLA breaches,
@@ -169,33 +201,6 @@ def tick() -> None:
         f"SLA; {report.notices_upheld} notice item(s) upheld unanswered; "
         f"{report.notices_restored} listing(s) restored after the rights holder's window"
     )
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first broken entry."""
-    runtime = bootstrap(Settings.from_env())
-    with (
-        Session(runtime.reader) as session,
-        Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            TextColumn("{task.completed} entries"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress,
-    ):
-        task = progress.add_task("verify", total=None)
-        report = verify_audit(session, on_entry=lambda _entry: progress.advance(task))
-    runtime.dispose()
-    if report.broken is not None:
-        console.print(
-            f"[red]audit log BROKEN at entry {report.broken.seq}[/red]: "
-            f"{report.broken.reason} ({report.verified} entries before it hold)"
-        )
-        raise typer.Exit(1)
-    console.print(f"[green]audit log intact[/green]: {report.verified} entries verified")
 
 
 @brands_app.command("import")

@@ -1,4 +1,5 @@
-"""The admin's pages: the dashboard, rights-holder verification, users and keys, policy."""
+"""The admin's pages: the dashboard, rights-holder verification, users and keys, policy;
+access: users' status, live console sessions and sign-in lockouts."""
 
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ from probandi.domain.errors import InvalidInput
 from probandi.entrypoints.console.charts import bar_chart
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
 from probandi.queries.dashboard import dashboard
-from probandi.services.accounts import create_user, list_users
+from probandi.services.accounts import (
+    create_user,
+    disable_user,
+    enable_user,
+    end_session,
+    list_sessions,
+    list_users,
+)
 from probandi.services.holders import enroll_trusted, get_holder, verify_holder
 from probandi.services.keys import create_api_key
+from probandi.services.signin import list_lockouts
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -40,6 +49,7 @@ def _admin_page(request: Request, session: Signed, new_key: str | None) -> Respo
         policy=sorted(vars(svc.policy).items()),
         roles=[r.value for r in Role],
         new_key=new_key,
+        lockouts=list_lockouts(actor, svc=svc),
     )
 
 
@@ -99,3 +109,43 @@ async def new_key(request: Request, session: Signed) -> Response:
         create_api_key, Role(role), party, label, svc=request.app.state.services
     )
     return _admin_page(request, session, raw)
+
+
+@router.get("/admin/sessions", response_class=HTMLResponse)
+def sessions(request: Request, session: Signed) -> Response:
+    """Who is signed in now, which users are disabled, which sign-ins are locked."""
+    actor = actor_of(session, Role.ADMIN)
+    svc = request.app.state.services
+    return page(
+        request,
+        "admin_sessions.html",
+        session,
+        sessions=list_sessions(actor, svc=svc),
+        users=list_users(actor, svc=svc),
+        lockouts=list_lockouts(actor, svc=svc),
+    )
+
+
+@router.post("/admin/sessions/end")
+async def end(request: Request, session: Signed) -> Response:
+    form = await check_csrf(request, session)
+    actor = actor_of(session, Role.ADMIN)
+    token_hash = str(form.get("session", ""))
+    await run_in_threadpool(end_session, token_hash, actor, svc=request.app.state.services)
+    return go("/console/admin/sessions", "session_ended")
+
+
+@router.post("/admin/users/{username}/disable")
+async def disable(username: str, request: Request, session: Signed) -> Response:
+    await check_csrf(request, session)
+    actor = actor_of(session, Role.ADMIN)
+    await run_in_threadpool(disable_user, username, actor, svc=request.app.state.services)
+    return go("/console/admin/sessions", "user_disabled")
+
+
+@router.post("/admin/users/{username}/enable")
+async def enable(username: str, request: Request, session: Signed) -> Response:
+    await check_csrf(request, session)
+    actor = actor_of(session, Role.ADMIN)
+    await run_in_threadpool(enable_user, username, actor, svc=request.app.state.services)
+    return go("/console/admin/sessions", "user_enabled")

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from probandi.domain.actors import Role
+from probandi.domain.signin import SignInThrottled
 from probandi.entrypoints.console.web import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -64,23 +65,26 @@ async def login(
     if not expected or not hmac.compare_digest(csrf_token, expected):
         raise CsrfFailed("the sign-in form's security token is missing or stale; reload it")
     svc = services(request)
-    if api_key:
-        signed = await run_in_threadpool(sign_in_with_key, api_key, svc=svc)
-    else:
-        signed = await run_in_threadpool(sign_in_with_password, username, password, svc=svc)
+    client = request.client.host if request.client else "unknown"
+    limits = request.app.state.settings.sign_in_limits()
+    try:
+        if api_key:
+            signed = await run_in_threadpool(
+                sign_in_with_key, api_key, client=client, limits=limits, svc=svc
+            )
+        else:
+            signed = await run_in_threadpool(
+                sign_in_with_password, username, password, client=client, limits=limits, svc=svc
+            )
+    except SignInThrottled as exc:
+        return _refused(request, 429, exc.message, retry_after=exc.retry_after)
     if signed is None or signed.session.actor.role not in HOME:
-        token = new_login_token()
-        refused = page(
+        return _refused(
             request,
-            "login.html",
-            None,
-            status_code=401,
-            login_csrf=token,
-            error="Unknown or revoked key, or a wrong name or password. The console is for "
+            401,
+            "Unknown or revoked key, or a wrong name or password. The console is for "
             "reviewers, admins, sellers and rights holders.",
         )
-        _set_cookie(request, refused, LOGIN_CSRF_COOKIE, token, 900)
-        return refused
     response = go(HOME[signed.session.actor.role])
     _set_cookie(request, response, SESSION_COOKIE, signed.token, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
@@ -95,6 +99,15 @@ async def logout(request: Request, session: Signed) -> Response:
     response = go("/console/login", "signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
+
+
+def _refused(request: Request, status: int, error: str, retry_after: int = 0) -> Response:
+    token = new_login_token()
+    refused = page(request, "login.html", None, status_code=status, login_csrf=token, error=error)
+    if retry_after:
+        refused.headers["Retry-After"] = str(retry_after)
+    _set_cookie(request, refused, LOGIN_CSRF_COOKIE, token, 900)
+    return refused
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:

@@ -120,7 +120,9 @@ def voucher_file(voucher_id: str, request: Request, session: Signed) -> Response
         media_type=voucher.file.media_type,
         headers={
             "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
+            # The console frames a PDF voucher in its own page, and nowhere else.
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'",
+            "X-Frame-Options": "SAMEORIGIN",
             "Cache-Control": "private, max-age=3600",
         },
     )

@@ -40,6 +40,9 @@ FLASH = {
     "trusted": "Trusted-flagger status changed.",
     "user": "User created.",
     "signed_out": "You are signed out.",
+    "session_ended": "Session ended.",
+    "user_disabled": "User disabled; their sessions have ended.",
+    "user_enabled": "User enabled.",
 }
 
 

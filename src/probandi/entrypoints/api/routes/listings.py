@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from probandi.domain.actors import Actor
 from probandi.domain.commands import UpsertListing, UpsertSeller
 from probandi.domain.listing_gate import GateState
+from probandi.domain.listings import IfMatch
 from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.etags import etag, parse_if_match
+from probandi.entrypoints.api.problems import PROBLEM
 from probandi.entrypoints.api.schemas import (
     ListingCreateIn,
     ListingIn,
@@ -60,9 +63,11 @@ def get_seller(seller_id: str, actor: CurrentActor, svc: Svc) -> SellerOut:
     return SellerOut.from_domain(views.get_seller(seller_id, actor, svc=svc))
 
 
-def _upsert_write(listing_id: str, body: ListingIn, actor: Actor, svc: Services) -> Response:
+def _upsert_write(
+    listing_id: str, body: ListingIn, actor: Actor, svc: Services, if_match: IfMatch | None
+) -> Response:
     result = upsert_listing(
-        UpsertListing(actor, listing_id, body.seller_id, body.to_content()), svc=svc
+        UpsertListing(actor, listing_id, body.seller_id, body.to_content(), if_match), svc=svc
     )
     out = ListingOut.from_domain(result.listing, result.seller, result.changed_aspects)
     # Serialized here: the model is built from our own domain object, so FastAPI's second
@@ -71,25 +76,44 @@ def _upsert_write(listing_id: str, body: ListingIn, actor: Actor, svc: Services)
         out.model_dump_json(),
         status_code=201 if result.created else 200,
         media_type="application/json",
+        headers={"ETag": etag(result.listing)},
     )
 
 
-async def _upsert(request: Request, listing_id: str, body: ListingIn, actor: Actor) -> Response:
+async def _upsert(
+    request: Request, listing_id: str, body: ListingIn, actor: Actor, if_match: IfMatch | None
+) -> Response:
     # The platform's hot path: the whole use case in one call; run_write picks where it
     # runs, and with which wiring of the services.
-    return await run_write(request, lambda svc: _upsert_write(listing_id, body, actor, svc))
+    return await run_write(
+        request, lambda svc: _upsert_write(listing_id, body, actor, svc, if_match)
+    )
+
+
+PRECONDITION_FAILED = {
+    "description": "If-Match named a version the listing is no longer at (or it does not "
+    "exist); read it again (GET answers its ETag) and decide.",
+    "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 @router.put(
     "/listings/{listing_id}",
     response_model=ListingOut,
-    responses={201: {"model": ListingOut, "description": "Created"}},
+    responses={201: {"model": ListingOut, "description": "Created"}, 412: PRECONDITION_FAILED},
 )
 async def put_listing(
-    request: Request, listing_id: str, body: ListingIn, actor: CurrentActor
+    request: Request,
+    listing_id: str,
+    body: ListingIn,
+    actor: CurrentActor,
+    if_match: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
-    """Create or edit a listing; the answer says whether it is publishable and why not."""
-    return await _upsert(request, listing_id, body, actor)
+    """Create or edit a listing; the answer says whether it is publishable and why not.
+
+    Without If-Match the last push wins. With If-Match (the ETag of a GET or PUT), the
+    push applies only if the listing is still at that version, else 412."""
+    return await _upsert(request, listing_id, body, actor, parse_if_match(if_match))
 
 
 @router.post(
@@ -101,7 +125,7 @@ async def put_listing(
 async def post_listing(request: Request, body: ListingCreateIn, actor: CurrentActor) -> Response:
     """The same upsert with the listing id in the body."""
     fields = body.model_dump(exclude={"id"})
-    return await _upsert(request, body.id, ListingIn.model_validate(fields), actor)
+    return await _upsert(request, body.id, ListingIn.model_validate(fields), actor, None)
 
 
 @router.get("/listings", response_model=ListingPage)
@@ -125,8 +149,10 @@ def get_listings(
 
 
 @router.get("/listings/{listing_id}", response_model=ListingOut)
-def get_listing(listing_id: str, actor: CurrentActor, svc: Svc) -> ListingOut:
+def get_listing(listing_id: str, actor: CurrentActor, svc: Svc, response: Response) -> ListingOut:
+    """One listing; its ETag is what a conditional push names in If-Match."""
     view = views.get_listing(listing_id, actor, svc=svc)
+    response.headers["ETag"] = etag(view.listing)
     return ListingOut.from_domain(view.listing, view.seller)
 
 

@@ -8,21 +8,29 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from probandi.domain.actors import Role
+from probandi.domain.brand_requests import DecideBrandRequest, RequestState
 from probandi.domain.commands import SaveBrand, SetFxRate
 from probandi.domain.errors import InvalidInput
+from probandi.entrypoints.api.brand_request_schemas import BrandDecisionIn, BrandRequestOut
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.schemas import BrandIn, BrandOut, FxRateIn, RightsHolderIn
 from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.queries.audit import recent_entries
 from probandi.services import views
 from probandi.services.access import require_role
+from probandi.services.brand_requests import (
+    decide_brand_request,
+    get_brand_request,
+    list_brand_requests,
+)
 from probandi.services.brands import (
+    BrandChange,
     ImportReport,
     delete_brand,
     import_brands,
     register_rights_holder,
-    save_brand,
     set_fx_rate,
+    submit_brand,
 )
 
 router = APIRouter(prefix="/v1", tags=["registry"])
@@ -34,10 +42,28 @@ def get_brands(actor: CurrentActor, svc: Svc) -> list[BrandOut]:
     return [BrandOut.from_domain(b) for b in views.list_brands(actor, svc=svc)]
 
 
-@router.post("/brands", response_model=BrandOut, status_code=201)
-def post_brand(body: BrandIn, actor: CurrentActor, svc: Svc) -> BrandOut:
-    """Register a brand (admin, or a rights holder, who then holds it)."""
-    return BrandOut.from_domain(save_brand(SaveBrand(actor, body.to_fields()), svc=svc))
+PENDING = {
+    "model": BrandRequestOut,
+    "description": "A rights holder's change that only an admin may decide was filed as a "
+    "pending brand request (Location: /v1/brand-requests/{id}).",
+}
+
+
+def _answer(change: BrandChange, status: int) -> Response:
+    if change.request is not None:
+        body = BrandRequestOut.from_domain(change.request).model_dump_json()
+        location = f"/v1/brand-requests/{change.request.id}"
+        return Response(body, 202, {"Location": location}, media_type="application/json")
+    assert change.brand is not None
+    body = BrandOut.from_domain(change.brand).model_dump_json()
+    return Response(body, status, media_type="application/json")
+
+
+@router.post("/brands", response_model=BrandOut, status_code=201, responses={202: PENDING})
+def post_brand(body: BrandIn, actor: CurrentActor, svc: Svc) -> Response:
+    """Register a brand (admin). A rights holder's new brand is a request for an admin
+    (202 with the request); once approved, the holder holds the brand."""
+    return _answer(submit_brand(SaveBrand(actor, body.to_fields()), svc=svc), 201)
 
 
 @router.get("/brands/{brand_id}", response_model=BrandOut)
@@ -45,9 +71,39 @@ def get_brand(brand_id: str, actor: CurrentActor, svc: Svc) -> BrandOut:
     return BrandOut.from_domain(views.get_brand(brand_id, actor, svc=svc))
 
 
-@router.put("/brands/{brand_id}", response_model=BrandOut)
-def put_brand(brand_id: str, body: BrandIn, actor: CurrentActor, svc: Svc) -> BrandOut:
-    return BrandOut.from_domain(save_brand(SaveBrand(actor, body.to_fields(), brand_id), svc=svc))
+@router.put("/brands/{brand_id}", response_model=BrandOut, responses={202: PENDING})
+def put_brand(brand_id: str, body: BrandIn, actor: CurrentActor, svc: Svc) -> Response:
+    """Replace a brand: an admin any; a rights holder its own. Gating wider (gating it, or
+    new names of a gated brand) needs the holder's verified marks for it, else it is
+    filed as a request for an admin (202)."""
+    return _answer(submit_brand(SaveBrand(actor, body.to_fields(), brand_id), svc=svc), 200)
+
+
+@router.get("/brand-requests", response_model=list[BrandRequestOut])
+def get_brand_requests(
+    actor: CurrentActor,
+    svc: Svc,
+    state: RequestState | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> list[BrandRequestOut]:
+    """Brand requests, newest first: an admin sees all, a rights holder its own."""
+    found = list_brand_requests(actor, svc=svc, state=state, limit=limit)
+    return [BrandRequestOut.from_domain(r) for r in found]
+
+
+@router.get("/brand-requests/{request_id}", response_model=BrandRequestOut)
+def get_one_brand_request(request_id: str, actor: CurrentActor, svc: Svc) -> BrandRequestOut:
+    return BrandRequestOut.from_domain(get_brand_request(request_id, actor, svc=svc))
+
+
+@router.post("/brand-requests/{request_id}/decision", response_model=BrandRequestOut)
+def post_brand_decision(
+    request_id: str, body: BrandDecisionIn, actor: CurrentActor, svc: Svc
+) -> BrandRequestOut:
+    """An admin approves (the registry takes the brand as asked) or refuses (with a reason)
+    a pending request; a decided request answers 409."""
+    cmd = DecideBrandRequest(actor, request_id, body.decision, body.reason)
+    return BrandRequestOut.from_domain(decide_brand_request(cmd, svc=svc))
 
 
 @router.delete("/brands/{brand_id}", status_code=204)

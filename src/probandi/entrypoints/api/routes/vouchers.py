@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -20,7 +20,7 @@ from probandi.entrypoints.api.schemas import (
     VoucherSubmitOut,
 )
 from probandi.services import views
-from probandi.services.vouchers import submit_voucher
+from probandi.services.vouchers import check_upload_target, submit_voucher
 
 router = APIRouter(prefix="/v1", tags=["vouchers"])
 
@@ -34,7 +34,25 @@ def parse_declaration(text: str) -> DeclarationIn:
         raise InvalidInput(f"declaration.{where}: {first.get('msg')}", field="declaration") from exc
 
 
-@router.post("/listings/{listing_id}/vouchers", response_model=VoucherSubmitOut, status_code=201)
+async def upload_target(listing_id: str, request: Request, actor: CurrentActor, svc: Svc) -> None:
+    """Runs before the form fields are validated: first whose listing it is (404 for
+    another seller's, as for none), then that the body carries one file, not several."""
+    await run_in_threadpool(check_upload_target, actor, listing_id, svc=svc)
+    form = await request.form()
+    if len(form.getlist("file")) > 1:
+        raise InvalidInput(
+            "send one file per upload: the body has several `file` parts",
+            code="upload.multiple_files",
+            field="file",
+        )
+
+
+@router.post(
+    "/listings/{listing_id}/vouchers",
+    response_model=VoucherSubmitOut,
+    status_code=201,
+    dependencies=[Depends(upload_target)],
+)
 async def post_voucher(
     listing_id: str,
     request: Request,
