@@ -58,6 +58,8 @@ class Settings:
     orphan_sweep_interval_seconds: float = 86400.0
     orphan_min_age_seconds: float = 3600.0
     fault_injection: bool = False  # crash tests only (entrypoints/api/faults.py)
+    # An Idempotency-Key claimed by an attempt that never answered is free again after this.
+    idempotency_lease_seconds: float = 60.0
     policy: Policy = field(default_factory=Policy)
 
     @classmethod
@@ -77,6 +79,9 @@ class Settings:
             tick_interval_seconds=float(e.get("PROBANDI_TICK_SECONDS", base.tick_interval_seconds)),
             secure_cookies=e.get("PROBANDI_SECURE_COOKIES", "") == "1",
             fault_injection=e.get("PROBANDI_FAULT_INJECTION", "") == "1",
+            idempotency_lease_seconds=float(
+                e.get("PROBANDI_IDEMPOTENCY_LEASE_SECONDS") or base.idempotency_lease_seconds
+            ),
             worker_threads=int(e.get("PROBANDI_WORKER_THREADS") or base.worker_threads),
             job_workers=int(e.get("PROBANDI_JOB_WORKERS") or base.job_workers),
             checkpoint_key=Path(e.get("PROBANDI_CHECKPOINT_KEY", str(base.checkpoint_key))),

@@ -177,3 +177,8 @@ def test_an_admin_decides_brand_requests_in_the_console(world: World, live_url: 
         assert r.status_code == 303, r.text
         assert "No pending brand requests" in browser.get("/console/admin/brand-requests").text
     assert world.admin("GET", "/v1/brands/nike").json()["gated"] is True
+    with httpx.Client(base_url=live_url, timeout=30) as browser:
+        sign_in(browser, api_key=world.key(Role.RIGHTS_HOLDER, "kering"))
+        desk = browser.get("/console/brand").text
+        assert "My brand requests" in desk
+        assert "approved" in desk

@@ -28,16 +28,21 @@ class StoredResponse:
     body: bytes
 
 
-STALE_CLAIM = timedelta(minutes=5)
+# A claim with no answer after this long is taken to be a crashed attempt: its retry runs.
+# Its effect was never committed, since an effect commits with its answer (request_tx.py).
+CLAIM_LEASE = timedelta(seconds=60)
 KEEP_FOR = timedelta(hours=24)
 
 
 class SqlIdempotencyStore:
     """First writer of (scope, key) wins; later requests replay or are refused."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, lease: timedelta = CLAIM_LEASE
+    ) -> None:
         self._sessions = sessions
         self._clock = clock
+        self.lease = lease
 
     def begin(self, scope: str, key: str, request_hash: str) -> tuple[Claim, StoredResponse | None]:
         with self._sessions() as s:
@@ -64,7 +69,7 @@ class SqlIdempotencyStore:
             if row.request_hash != request_hash:
                 return Claim.MISMATCH, None
             if row.status_code is None:
-                if row.created_at > self._clock.now() - STALE_CLAIM:
+                if row.created_at > self._clock.now() - self.lease:
                     return Claim.IN_PROGRESS, None
                 row.created_at = self._clock.now()  # the first attempt died: this one runs
                 s.commit()

@@ -83,9 +83,9 @@ class UploadInspector:
             )
         media_type = _sniff(data)
         _check_claim(media_type, claimed_media_type)
-        check_structure(data, media_type)
         sha256 = hashlib.sha256(data).hexdigest()
         if media_type == PDF:
+            check_structure(data, media_type)
             return StoredFile(sha256, len(data), PDF, pages=self._pdf_pages(data))
         width, height = self._image_size(data, media_type)
         return StoredFile(sha256, len(data), media_type, pages=1, width=width, height=height)
@@ -103,6 +103,7 @@ class UploadInspector:
                     f"image is {width}x{height} pixels, the limit is {self._max_pixels}",
                     field="file",
                 )
+            check_structure(data, media_type)
             # Decoded to prove the pixels are all there, within the budget, and let go at once.
             with self._budget.hold(pixel_cost(width, height)):
                 _decode(image)

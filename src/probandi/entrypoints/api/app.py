@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -114,7 +115,11 @@ def create_app(
     settings: Settings, *, runtime: Runtime | None = None, run_ticker: bool = False
 ) -> FastAPI:
     runtime = runtime or bootstrap(settings)
-    store = SqlIdempotencyStore(sessionmaker(runtime.writer), runtime.services.clock)
+    store = SqlIdempotencyStore(
+        sessionmaker(runtime.writer),
+        runtime.services.clock,
+        timedelta(seconds=settings.idempotency_lease_seconds),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

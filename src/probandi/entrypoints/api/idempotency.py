@@ -31,11 +31,15 @@ def _problem(status: int, code: str, detail: str) -> StoredResponse:
     return StoredResponse(status, "application/problem+json", json.dumps(body).encode())
 
 
-async def _send_stored(send: Send, r: StoredResponse, replayed: bool) -> None:
+async def _send_stored(
+    send: Send, r: StoredResponse, replayed: bool, retry_after: str | None = None
+) -> None:
     headers = [
         (b"content-type", r.content_type.encode()),
         (b"content-length", str(len(r.body)).encode()),
     ]
+    if retry_after:
+        headers.append((b"retry-after", retry_after.encode()))
     if replayed:
         headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": r.status, "headers": headers})
@@ -113,14 +117,17 @@ class IdempotencyMiddleware:
                 False,
             )
         elif claim is Claim.IN_PROGRESS:
+            retry_after = str(max(1, int(self.store.lease.total_seconds())))
             await _send_stored(
                 send,
                 _problem(
                     409,
                     "idempotency_in_progress",
-                    "a request with this Idempotency-Key is still being processed",
+                    "a request with this Idempotency-Key is still being processed; retry "
+                    f"after {retry_after} s (an attempt that died is given up by then)",
                 ),
                 False,
+                retry_after,
             )
         else:
             await self._run(scope, body, send, caller, key)

@@ -16,6 +16,7 @@ from probandi.domain.errors import InvalidInput, PayloadTooLarge
 from probandi.domain.notices import MAX_LISTINGS, REASON_TEXT, NoticeReason
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
 from probandi.services import views
+from probandi.services.brand_requests import list_brand_requests
 from probandi.services.holders import get_holder
 from probandi.services.notice_views import list_notices
 from probandi.services.notices import file_notice, upload_evidence, withdraw_notice
@@ -34,6 +35,7 @@ def desk(request: Request, session: Signed) -> Response:
         session,
         holder=get_holder(actor.party_id or "", actor, svc=svc),
         brands=views.list_brands(actor, svc=svc),
+        brand_requests=list_brand_requests(actor, svc=svc, limit=20),
         notices=list_notices(actor, svc=svc, limit=50, offset=0),
     )
 

@@ -24,9 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "brand_requests",
         sa.Column("id", sa.String(32), primary_key=True),
-        sa.Column(
-            "holder_id", sa.String(128), sa.ForeignKey("rights_holders.id"), nullable=False
-        ),
+        sa.Column("holder_id", sa.String(128), sa.ForeignKey("rights_holders.id"), nullable=False),
         sa.Column("brand_id", sa.String(80), nullable=True),
         sa.Column("proposed", JSON, nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
