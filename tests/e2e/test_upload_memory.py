@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from PIL import Image
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
+from tests.support.servers import free_port
 from tests.support.world import World, an_invoice_declaration, invoice_image
 
 MB = 1024 * 1024
@@ -49,13 +49,6 @@ def _status_mb(pid: int, field: str) -> float:
     raise AssertionError(f"{field} not in /proc/{pid}/status")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], World]]:
     """`probandi serve` in its own process, and a World speaking to it."""
@@ -63,7 +56,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], World]]:
         database_url=f"sqlite:///{tmp_path / 'probandi.db'}", voucher_dir=tmp_path / "vouchers"
     )
     runtime = bootstrap(settings, migrate=True)  # keys are made here, before it starts
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PROBANDI_DATABASE_URL": settings.database_url,

@@ -4,20 +4,16 @@ brand requests (as the system admin, audited like the API's decisions)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
 
-from probandi.bootstrap import bootstrap
-from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.brand_requests import DecideBrandRequest, RequestAction, RequestState
-from probandi.domain.errors import DomainError
 from probandi.entrypoints.api.brand_request_schemas import BrandRequestOut
+from probandi.entrypoints.cli.system import with_services
 from probandi.services.brand_requests import decide_brand_request, list_brand_requests
-from probandi.services.context import Services
 
 requests_app = typer.Typer(help="Rights holders' brand requests.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -25,30 +21,19 @@ T = TypeVar("T")
 RequestId = Annotated[str, typer.Argument(help="the brand request id")]
 
 
-def _run(use: Callable[[Services], T]) -> T:
-    runtime = bootstrap(Settings.from_env(), migrate=True)
-    try:
-        return use(runtime.services)
-    except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
-        raise typer.Exit(2) from exc
-    finally:
-        runtime.dispose()
-
-
 @requests_app.command("list")
 def requests_list(
     state: Annotated[RequestState | None, typer.Option(help="only in this state")] = None,
 ) -> None:
     """Brand requests, newest first, as one JSON array."""
-    found = _run(lambda svc: list_brand_requests(SYSTEM, svc=svc, state=state, limit=200))
+    found = with_services(lambda svc: list_brand_requests(SYSTEM, svc=svc, state=state, limit=200))
     out = [BrandRequestOut.from_domain(r).model_dump(mode="json") for r in found]
     typer.echo(json.dumps(out, ensure_ascii=False))
 
 
 def _decide(request_id: str, action: RequestAction, reason: str | None) -> None:
     cmd = DecideBrandRequest(SYSTEM, request_id, action, reason)
-    decided = _run(lambda svc: decide_brand_request(cmd, svc=svc))
+    decided = with_services(lambda svc: decide_brand_request(cmd, svc=svc))
     typer.echo(BrandRequestOut.from_domain(decided).model_dump_json())
 
 

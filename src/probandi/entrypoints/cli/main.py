@@ -22,6 +22,7 @@ from probandi.entrypoints.cli.jobs import jobs_app, worker
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.storage import storage_app
+from probandi.entrypoints.cli.system import with_services
 from probandi.entrypoints.cli.voucher import voucher_app
 from probandi.entrypoints.sweep.cli import sweep_app
 from probandi.services.accounts import create_user, disable_user, enable_user
@@ -149,42 +150,21 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a reviewer or admin who signs in to /console with a password (Argon2id)."""
-    runtime = bootstrap(Settings.from_env(), migrate=True)
-    try:
-        user = create_user(username, role, password, SYSTEM, svc=runtime.services)
-    except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
-        raise typer.Exit(2) from exc
-    finally:
-        runtime.dispose()
+    user = with_services(lambda svc: create_user(username, role, password, SYSTEM, svc=svc))
     console.print(f"created {user.role.value} {user.username}")
 
 
 @users_app.command("disable")
 def users_disable(username: str) -> None:
     """Disable a user: sign-in is refused and their console sessions end at once."""
-    runtime = bootstrap(Settings.from_env(), migrate=True)
-    try:
-        user, ended = disable_user(username, SYSTEM, svc=runtime.services)
-    except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
-        raise typer.Exit(2) from exc
-    finally:
-        runtime.dispose()
+    user, ended = with_services(lambda svc: disable_user(username, SYSTEM, svc=svc))
     console.print(f"disabled {user.username}; {ended} console session(s) ended")
 
 
 @users_app.command("enable")
 def users_enable(username: str) -> None:
     """Let a disabled user sign in again."""
-    runtime = bootstrap(Settings.from_env(), migrate=True)
-    try:
-        user = enable_user(username, SYSTEM, svc=runtime.services)
-    except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
-        raise typer.Exit(2) from exc
-    finally:
-        runtime.dispose()
+    user = with_services(lambda svc: enable_user(username, SYSTEM, svc=svc))
     console.print(f"enabled {user.username}")
 
 

@@ -1,0 +1,29 @@
+"""Running one operator command with the wired services: a domain error exits 2 with its code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+
+from probandi.bootstrap import bootstrap
+from probandi.config import Settings
+from probandi.domain.errors import DomainError
+from probandi.services.context import Services
+
+T = TypeVar("T")
+console = Console(stderr=True)
+
+
+def with_services(use: Callable[[Services], T]) -> T:
+    """Bootstrap (migrating), run `use`, dispose; a refused use case exits 2."""
+    runtime = bootstrap(Settings.from_env(), migrate=True)
+    try:
+        return use(runtime.services)
+    except DomainError as exc:
+        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        raise typer.Exit(2) from exc
+    finally:
+        runtime.dispose()
