@@ -8,22 +8,31 @@ export PROBANDI_VOUCHER_DIR ?= ./var/vouchers
 
 .PHONY: run test lint typecheck imports pytest bench clean
 
+# pip without its noise: make says what each step does instead.
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check --progress-bar off
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "probandi needs Python 3.11"'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@echo "make: creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -q -e .
+	@echo "make: installing probandi and its dependencies into $(VENV) (about a minute)"
+	@$(PIP) -e .
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "make: installing the development tools into $(VENV) (ruff, mypy, pytest, ...)"
+	@$(PIP) -e '.[dev]'
 	@touch $@
 
 run: $(VENV)/.installed
 	@mkdir -p var
-	$(BIN)/probandi serve --demo --host 127.0.0.1 --port 8000
+	@echo "make: migrating the database"
+	@$(BIN)/probandi migrate
+	@echo "make: loading the demo data (first run only), then serving on http://127.0.0.1:8000"
+	@$(BIN)/probandi serve --demo --host 127.0.0.1 --port 8000
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

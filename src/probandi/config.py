@@ -60,6 +60,10 @@ class Settings:
     fault_injection: bool = False  # crash tests only (entrypoints/api/faults.py)
     # An Idempotency-Key claimed by an attempt that never answered is free again after this.
     idempotency_lease_seconds: float = 60.0
+    # Operations (docs/operations.md): who may scrape /metrics besides admin keys, and
+    # `json` for one JSON object per log line.
+    metrics_token: str | None = None
+    log_format: str = "text"
     policy: Policy = field(default_factory=Policy)
 
     @classmethod
@@ -97,6 +101,8 @@ class Settings:
                 e.get("PROBANDI_API_RATE_PER_SECOND", base.api_rate_per_second)
             ),
             api_rate_burst=int(e.get("PROBANDI_API_RATE_BURST", base.api_rate_burst)),
+            metrics_token=e.get("PROBANDI_METRICS_TOKEN") or None,
+            log_format=e.get("PROBANDI_LOG_FORMAT") or base.log_format,
         )
 
     def sign_in_limits(self) -> SignInLimits:

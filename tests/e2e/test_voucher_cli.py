@@ -58,6 +58,6 @@ def test_clusters_lists_a_template_shared_by_three_sellers(
         assert up.status_code == 201, up.text
     done = run_cli(settings, "voucher", "clusters", "--json")
     assert done.returncode == 0, done.stderr
-    [cluster] = [json.loads(line) for line in done.stdout.splitlines()]
+    [cluster] = json.loads(done.stdout)
     assert cluster["sellers"] == ["shop-0", "shop-1", "shop-2"]
     assert len(cluster["vouchers"]) == 3

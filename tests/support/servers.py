@@ -40,11 +40,11 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 @contextmanager
-def _server(env: dict[str, str], log: Path) -> Iterator[str]:
+def _server(env: dict[str, str], log: Path, args: tuple[str, ...] = ()) -> Iterator[str]:
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [PROBANDI, "serve", "--port", str(port)], env=env, stdout=out, stderr=out
+            [PROBANDI, "serve", "--port", str(port), *args], env=env, stdout=out, stderr=out
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -71,8 +71,13 @@ def _server(env: dict[str, str], log: Path) -> Iterator[str]:
 
 
 @contextmanager
-def probandi_servers(env: dict[str, str], logs: Path, count: int = 2) -> Iterator[list[str]]:
-    """`count` server processes, each serving the database in `env`; their URLs."""
+def probandi_servers(
+    env: dict[str, str], logs: Path, count: int = 2, args: tuple[str, ...] = ()
+) -> Iterator[list[str]]:
+    """`count` servers (`probandi serve ARGS`), each serving the database in `env`; their
+    URLs. A server's output is in `logs`/server-N.log."""
     logs.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
-        yield [stack.enter_context(_server(env, logs / f"server-{i}.log")) for i in range(count)]
+        yield [
+            stack.enter_context(_server(env, logs / f"server-{i}.log", args)) for i in range(count)
+        ]

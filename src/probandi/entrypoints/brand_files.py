@@ -13,6 +13,10 @@ from probandi.domain.commands import BrandFields
 from probandi.domain.errors import InvalidInput
 from probandi.entrypoints.api.schemas import BrandIn
 
+# Spellings of a CSV `gated` cell. Anything else (`maybe`, an empty cell) is refused rather
+# than read as true: gating a brand by accident holds every listing that names it.
+GATED_SPELLINGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
 
 def parse_brand_rows(content_type: str, raw: bytes) -> list[BrandFields]:
     """CSV (name,aliases,gated with | between aliases) or a JSON list of brands."""
@@ -20,20 +24,57 @@ def parse_brand_rows(content_type: str, raw: bytes) -> list[BrandFields]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput("the file is not UTF-8", field="body") from exc
+    if "csv" in content_type:
+        return _csv_brands(text)
+    return _json_brands(text)
+
+
+def _csv_brands(text: str) -> list[BrandFields]:
+    """Each data row by its line number (the header is line 1); no `gated` column gates all."""
+    reader = csv.DictReader(io.StringIO(text))
+    brands = []
     try:
-        if "csv" in content_type:
-            items: list[Any] = [
-                {
-                    "name": (r.get("name") or r.get("brand") or "").strip(),
-                    "aliases": [a for a in (r.get("aliases") or "").split("|") if a.strip()],
-                    "gated": (r.get("gated") or "true").strip().lower() not in ("false", "0", "no"),
-                }
-                for r in csv.DictReader(io.StringIO(text))
-            ]
-        else:
-            items = json.loads(text)
-            if not isinstance(items, list):
-                raise InvalidInput("expected a JSON list of brands", field="body")
-        return [BrandIn.model_validate(item).to_fields() for item in items]
-    except (ValidationError, json.JSONDecodeError, csv.Error) as exc:
-        raise InvalidInput(f"bad brand file: {str(exc)[:300]}", field="body") from exc
+        for row in reader:
+            where = f"line {reader.line_num}"
+            item: dict[str, Any] = {
+                "name": (row.get("name") or row.get("brand") or "").strip(),
+                "aliases": [a for a in (row.get("aliases") or "").split("|") if a.strip()],
+            }
+            if "gated" in row:
+                item["gated"] = _gated(row["gated"], where)
+            brands.append(_brand(item, where))
+    except csv.Error as exc:
+        raise InvalidInput(f"bad CSV at line {reader.line_num}: {exc}", field="body") from exc
+    return brands
+
+
+def _gated(cell: str | None, where: str) -> bool:
+    spelled = (cell or "").strip().lower()
+    if spelled not in GATED_SPELLINGS:
+        shown = repr(cell) if spelled else "empty"
+        raise InvalidInput(
+            f"{where}: gated is {shown}; write true/false, 1/0 or yes/no", field="gated"
+        )
+    return GATED_SPELLINGS[spelled]
+
+
+def _json_brands(text: str) -> list[BrandFields]:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"the file is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            field="body",
+        ) from exc
+    if not isinstance(items, list):
+        raise InvalidInput("expected a JSON list of brands", field="body")
+    return [_brand(item, f"brand {i}") for i, item in enumerate(items, start=1)]
+
+
+def _brand(item: Any, where: str) -> BrandFields:
+    try:
+        return BrandIn.model_validate(item).to_fields()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidInput(f"{where}: {field}: {first['msg']}", field=field) from exc

@@ -58,8 +58,9 @@ def authenticate(raw: str, *, svc: Services) -> Actor | None:
     return Actor(id=key_id, role=Role(role), party_id=party_id)
 
 
-def revoke_api_key(key_or_id: str, *, svc: Services) -> bool:
-    """Revoke a key given the key itself or its id (the `api_key:<id>` audit subject).
+def revoke_api_key(key_or_id: str, *, svc: Services) -> str | None:
+    """Revoke a key given the key itself or its id (the `api_key:<id>` audit subject);
+    returns the revoked key's id, or None when no active key matched.
     Its console sessions end in the same transaction; API servers stop accepting it
     within their actor cache's lifetime (about a second)."""
     with svc.uow() as uow:
@@ -73,4 +74,4 @@ def revoke_api_key(key_or_id: str, *, svc: Services) -> bool:
             ended = uow.console_sessions.end_for(key_id)
             record(uow, SYSTEM, "api_key:revoked", f"api_key:{key_id}", now, sessions=ended)
             uow.commit()
-    return done
+    return key_id if done else None

@@ -23,6 +23,7 @@ from probandi.domain.money import FxTable
 from probandi.domain.notices import Notice, NoticeEvidence, NoticeItem, NoticeRefusal
 from probandi.domain.notifiers import ItemOutcome, RightsHolder
 from probandi.domain.penalties import PenaltyEntry
+from probandi.domain.reading.model import Reading
 from probandi.domain.review import ReviewTask
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
@@ -80,6 +81,15 @@ class UploadInspector(Protocol):
     """Checks magic bytes, decodes fully and enforces size and pixel limits."""
 
     def inspect(self, data: bytes, claimed_media_type: str | None) -> StoredFile: ...
+
+
+class DocumentReader(Protocol):
+    """Reads a voucher's text: lines with boxes and confidences, per page, pages upright.
+
+    Only the first `max_pages` pages are read (`Reading.truncated_at` says when there were
+    more); a page without text gives no lines, not an error."""
+
+    def read(self, data: bytes, media_type: str, *, max_pages: int) -> Reading: ...
 
 
 class BrandRepository(Protocol):

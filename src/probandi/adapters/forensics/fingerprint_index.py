@@ -4,7 +4,8 @@ mark, so it can be brought level with the database at any time (at start, before
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from probandi.adapters.forensics.near_index import SHARD_SIZE, ShardedHammingIndex
 
@@ -14,6 +15,7 @@ class FingerprintIndex:
         self._index = ShardedHammingIndex(shard_size)
         self._high_water = 0
         self._lock = threading.Lock()
+        self.on_search: Callable[[float], None] | None = None  # seconds per lookup (metrics)
 
     @property
     def high_water(self) -> int:
@@ -30,4 +32,8 @@ class FingerprintIndex:
                 self._high_water = max(seq for seq, _ in fresh)
 
     def search(self, pdq: str, radius: int) -> list[tuple[int, int]]:
-        return self._index.search(bytes.fromhex(pdq), radius)
+        started = time.perf_counter()
+        found = self._index.search(bytes.fromhex(pdq), radius)
+        if self.on_search is not None:
+            self.on_search(time.perf_counter() - started)
+        return found

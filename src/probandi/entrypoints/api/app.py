@@ -22,10 +22,12 @@ from probandi.adapters.db.idempotency import SqlIdempotencyStore
 from probandi.adapters.screening.screener import CatalogEngineCache
 from probandi.bootstrap import Runtime, bootstrap
 from probandi.config import Settings
-from probandi.entrypoints.api import faults, openapi_links, problems
+from probandi.entrypoints.api import api_docs, faults, metrics, openapi_links, problems, readiness
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
+from probandi.entrypoints.api.input_guard import RefuseNulMiddleware
 from probandi.entrypoints.api.ratelimit import RateLimitMiddleware, buckets_for
+from probandi.entrypoints.api.request_log import RequestLogMiddleware
 from probandi.entrypoints.api.routes import (
     enforcement,
     forensics,
@@ -104,11 +106,12 @@ async def _ticker(runtime: Runtime, store: SqlIdempotencyStore) -> None:
             log.exception("tick failed")
 
 
-def _warm_up(runtime: Runtime) -> None:
+def _warm_up(runtime: Runtime, index: readiness.IndexState) -> None:
     svc = runtime.services
     with svc.reader() as uow:
         svc.screeners.get(uow.brands.registry_version(), uow.brands.list_all)
     load_index(svc)
+    index.loaded, index.size = True, metrics.index_size(svc.near_index)
 
 
 def create_app(
@@ -121,13 +124,15 @@ def create_app(
         timedelta(seconds=settings.idempotency_lease_seconds),
     )
 
+    index = readiness.IndexState()
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         # Build the screener now (language tables, automata), then keep everything that
         # lives as long as the server out of the collector's full scans, which otherwise
         # show up as CPU and latency spikes.
-        await run_in_threadpool(_warm_up, runtime)
+        await run_in_threadpool(_warm_up, runtime, index)
         gc.collect()
         gc.freeze()
         task = asyncio.create_task(_ticker(runtime, store)) if run_ticker else None
@@ -143,6 +148,8 @@ def create_app(
         title="probandi",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # served from vendored assets by api_docs
+        redoc_url=None,
         description="The burden of proof on the seller: a counterfeit gate for marketplaces. "
         "Authenticate with `Authorization: Bearer <API key>`. Errors are "
         "application/problem+json with a stable `code`. Unsafe requests accept an "
@@ -160,6 +167,8 @@ def create_app(
 
     console.install(app)
     openapi_links.install(app)
+    api_docs.install(app)
+    readiness.install(app, runtime.reader, index)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict[str, str]:
@@ -175,6 +184,15 @@ def create_app(
         after_answer=faults.crash_after_answer if settings.fault_injection else None,
     )
     app.add_middleware(BodyLimitMiddleware, upload_limit=max_body)
+    app.add_middleware(RefuseNulMiddleware)
     buckets = buckets_for(settings.api_rate_per_second, settings.api_rate_burst)
-    app.add_middleware(RateLimitMiddleware, buckets=buckets)  # outermost: before idempotency
+    app.add_middleware(RateLimitMiddleware, buckets=buckets)  # before idempotency
+    metrics.install(app, runtime, settings.metrics_token)  # times everything below
+    app.add_middleware(RequestLogMiddleware, log_requests=settings.log_format == "json")
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process (`probandi serve --workers N`, gunicorn with uvicorn
+    workers): settings from the environment; migrations are run before workers start."""
+    return create_app(Settings.from_env(), run_ticker=True)

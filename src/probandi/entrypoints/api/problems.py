@@ -104,8 +104,48 @@ async def on_domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return problem(status, exc.code, exc.message, **_safe(exc.details))
 
 
-async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _json_position(doc: object, pos: object) -> str:
+    """`line L column C` of a character offset, as an editor shows it."""
+    if not isinstance(doc, str) or not isinstance(pos, int):
+        return "at an unknown position"
+    line = doc.count("\n", 0, pos) + 1
+    column = pos - (doc.rfind("\n", 0, pos) + 1) + 1
+    return f"at line {line} column {column}"
+
+
+def _is_json_media(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _body_problem(request: Request, exc: RequestValidationError) -> JSONResponse | None:
+    """A body that is not JSON at all, or sent without saying it is JSON: FastAPI reports
+    these as schema mismatches (`["body", 29]`, "a valid dictionary"); say what is wrong."""
+    errors_ = exc.errors()
+    first = errors_[0] if errors_ else {}
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") == "json_invalid" and loc[:1] == ("body",):
+        reason = str(first.get("ctx", {}).get("error", "JSON decode error"))
+        where = _json_position(exc.body, loc[1] if len(loc) > 1 else None)
+        detail = f"the body is not valid JSON: {reason} {where}"
+        return problem(400, "malformed_request", detail, field="body")
+    raw_body = any(
+        tuple(e.get("loc", ())) == ("body",) and isinstance(e.get("input"), bytes | str)
+        for e in errors_
+    )
+    if raw_body and not _is_json_media(request.headers.get("content-type", "")):
+        detail = "the body must be JSON, sent with Content-Type: application/json"
+        return problem(415, "unsupported_media", detail, field="body")
+    return None
+
+
+async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    answer = _body_problem(request, exc)
+    if answer is not None:
+        return answer
     issues = [
         {
             "loc": [str(p) for p in e.get("loc", ())],
@@ -114,8 +154,14 @@ async def on_validation_error(_request: Request, exc: Exception) -> JSONResponse
         }
         for e in exc.errors()
     ]
+    # the first field at fault, without FastAPI's source prefix (body, query, path, ...)
+    where = issues[0]["loc"][1:] if issues else []
     return problem(
-        422, "validation_error", "the request does not match the schema", errors=issues[:50]
+        422,
+        "validation_error",
+        "the request does not match the schema",
+        errors=issues[:50],
+        **({"field": ".".join(where)} if where else {}),
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from probandi.domain.brands import Brand, Distributor, ReferencePrice
 from probandi.domain.commands import BrandFields
@@ -24,8 +24,28 @@ Text300 = Annotated[str, StringConstraints(max_length=300)]
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), max_digits=16, decimal_places=2)]
 
 
+def has_nul(value: object) -> bool:
+    """Whether a NUL character hides anywhere in decoded JSON (keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        # No text field has a use for U+0000, and PostgreSQL cannot store it: refused here
+        # (422) rather than failing in the database (500).
+        if has_nul(data):
+            raise ValueError("text may not contain the NUL character (U+0000)")
+        return data
 
 
 class MoneyIn(Strict):

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.orm import Session
 
@@ -21,11 +20,12 @@ from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.checkpoints import Checkpoint, parse_document, truncations
 from probandi.domain.errors import DomainError
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.queries.audit import VerifyReport, lanes_now, verify_audit
 from probandi.services.checkpoints import write_checkpoint
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

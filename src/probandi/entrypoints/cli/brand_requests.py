@@ -7,16 +7,16 @@ import json
 from typing import Annotated, TypeVar
 
 import typer
-from rich.console import Console
 
 from probandi.domain.actors import SYSTEM
 from probandi.domain.brand_requests import DecideBrandRequest, RequestAction, RequestState
 from probandi.entrypoints.api.brand_request_schemas import BrandRequestOut
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.cli.system import with_services
 from probandi.services.brand_requests import decide_brand_request, list_brand_requests
 
 requests_app = typer.Typer(help="Rights holders' brand requests.", no_args_is_help=True)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 T = TypeVar("T")
 RequestId = Annotated[str, typer.Argument(help="the brand request id")]
 

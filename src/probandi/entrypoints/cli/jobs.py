@@ -8,7 +8,6 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from probandi.bootstrap import bootstrap
@@ -16,11 +15,13 @@ from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.jobs import Job, JobState
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.worker import Worker, built_in_jobs
 from probandi.services.jobs import retry_job
 
 jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
+JobId = Annotated[str, typer.Argument(help="the job id")]
 
 
 def worker(
@@ -73,7 +74,7 @@ def _row(job: Job) -> list[str]:
 def jobs_list(
     state: Annotated[JobState | None, typer.Option(help="only jobs in this state")] = None,
     kind: Annotated[str | None, typer.Option(help="only jobs of this kind")] = None,
-    limit: int = 50,
+    limit: Annotated[int, typer.Option(help="at most this many (up to 1000)")] = 50,
 ) -> None:
     """The newest jobs first."""
     runtime = bootstrap(Settings.from_env())
@@ -85,11 +86,11 @@ def jobs_list(
     table = Table("id", "kind", "state", "attempts", "run after", "last error")
     for job in jobs:
         table.add_row(*_row(job))
-    Console().print(table)
+    cli_console().print(table)
 
 
 @jobs_app.command("show")
-def jobs_show(job_id: str) -> None:
+def jobs_show(job_id: JobId) -> None:
     """One job as JSON."""
     runtime = bootstrap(Settings.from_env())
     try:
@@ -120,7 +121,7 @@ def jobs_show(job_id: str) -> None:
 
 
 @jobs_app.command("retry")
-def jobs_retry(job_id: str) -> None:
+def jobs_retry(job_id: JobId) -> None:
     """Put a failed or dead job back in the queue with fresh attempts (audited)."""
     runtime = bootstrap(Settings.from_env())
     try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from probandi.adapters.db.migrate import upgrade
@@ -18,6 +18,7 @@ from probandi.domain.errors import DomainError
 from probandi.entrypoints.brand_files import parse_brand_rows
 from probandi.entrypoints.cli.audit import audit_app
 from probandi.entrypoints.cli.brand_requests import requests_app
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.cli.jobs import jobs_app, worker
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
@@ -30,7 +31,12 @@ from probandi.services.brands import import_brands
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.keys import create_api_key, revoke_api_key
 
-app = typer.Typer(help="probandi: the burden of proof on the seller.", no_args_is_help=True)
+# Typer's Rich help shows a type placeholder (`<bool>`) after every flag, `--help` included:
+# its Rich renderer asks every option for a type, where the plain renderer skips flags.
+# The plain renderer is also what reads well when piped; sub-apps inherit the root's mode.
+app = typer.Typer(
+    help="probandi: the burden of proof on the seller.", no_args_is_help=True, rich_markup_mode=None
+)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 brands_app = typer.Typer(help="The brand registry.", no_args_is_help=True)
 users_app = typer.Typer(help="Console users: reviewers and admins.", no_args_is_help=True)
@@ -49,7 +55,15 @@ app.add_typer(sweep_app, name="sweep")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(storage_app, name="storage")
 app.command(name="worker")(worker)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
+Username = Annotated[str, typer.Argument(help="the user's name")]
+
+
+class UserRole(StrEnum):
+    """The roles a console user may have (parties use API keys instead)."""
+
+    REVIEWER = Role.REVIEWER.value
+    ADMIN = Role.ADMIN.value
 
 
 @app.command()
@@ -64,14 +78,15 @@ def migrate() -> None:
 
 @app.command()
 def serve(
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="the port to listen on")] = 8000,
     demo: Annotated[bool, typer.Option(help="Load the demo data once before serving.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="API processes (each with its own ticker and job threads).")
+    ] = 1,
 ) -> None:
     """Migrate, optionally load demo data, and serve the API (with the deadline ticker)."""
-    import uvicorn
-
-    from probandi.entrypoints.api.app import create_app
+    from probandi.entrypoints.cli.serving import serve_api
 
     settings = Settings.from_env()
     runtime = bootstrap(settings, migrate=True)
@@ -80,9 +95,10 @@ def serve(
 
         keys = load_demo(runtime.services, out=console.print)
         _print_demo_keys(keys)
-    app_ = create_app(settings, runtime=runtime, run_ticker=True)
-    console.print(f"serving on http://{host}:{port} (database {settings.redacted_database_url()})")
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    where = f"http://{host}:{port} (database {settings.redacted_database_url()})"
+    if settings.log_format != "json":  # JSON logs: every line of output is JSON
+        console.print(f"serving on {where}, {workers} process(es)")
+    serve_api(settings, runtime, host=host, port=port, workers=workers)
 
 
 def _print_demo_keys(keys: dict[str, str] | None) -> None:
@@ -99,14 +115,14 @@ def _print_demo_keys(keys: dict[str, str] | None) -> None:
     for who, key in json.loads(keyfile.read_text()).items():
         if not who.startswith("listing:"):
             table.add_row(who, key)
-    Console().print(table)
+    cli_console().print(table)
 
 
 @keys_app.command("create")
 def keys_create(
     role: Annotated[Role, typer.Option(help="platform, seller, rights_holder, reviewer, admin")],
     party: Annotated[str | None, typer.Option(help="seller or rights holder id")] = None,
-    label: str = "",
+    label: Annotated[str, typer.Option(help="a name for the key (default: the role)")] = "",
 ) -> None:
     """Create an API key; it is printed once and stored only as a hash."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
@@ -125,19 +141,22 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key, or its id")
     """Revoke a key: give the key itself or its id (the `api_key:<id>` audit subject)."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
     try:
-        done = revoke_api_key(key_id, svc=runtime.services)
+        revoked = revoke_api_key(key_id, svc=runtime.services)
     finally:
         runtime.dispose()
-    if not done:
-        console.print(f"[red]error:[/red] no active key {key_id!r}")
+    if revoked is None:
+        # never echo what was given: it may be the secret itself
+        console.print("[red]error:[/red] no active key with that value or id")
         raise typer.Exit(2)
-    console.print(f"revoked {key_id}; its console sessions have ended, the API refuses it in 1 s")
+    console.print(
+        f"revoked key {revoked}; its console sessions have ended, the API refuses it in 1 s"
+    )
 
 
 @users_app.command("create")
 def users_create(
     username: Annotated[str, typer.Option(help="lower-case letters, digits and . _ -")],
-    role: Annotated[Role, typer.Option(help="reviewer or admin")] = Role.REVIEWER,
+    role: Annotated[UserRole, typer.Option(help="what the user may do")] = UserRole.REVIEWER,
     password: Annotated[
         str,
         typer.Option(
@@ -150,19 +169,21 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a reviewer or admin who signs in to /console with a password (Argon2id)."""
-    user = with_services(lambda svc: create_user(username, role, password, SYSTEM, svc=svc))
+    user = with_services(
+        lambda svc: create_user(username, Role(role.value), password, SYSTEM, svc=svc)
+    )
     console.print(f"created {user.role.value} {user.username}")
 
 
 @users_app.command("disable")
-def users_disable(username: str) -> None:
+def users_disable(username: Username) -> None:
     """Disable a user: sign-in is refused and their console sessions end at once."""
     user, ended = with_services(lambda svc: disable_user(username, SYSTEM, svc=svc))
     console.print(f"disabled {user.username}; {ended} console session(s) ended")
 
 
 @users_app.command("enable")
-def users_enable(username: str) -> None:
+def users_enable(username: Username) -> None:
     """Let a disabled user sign in again."""
     user = with_services(lambda svc: enable_user(username, SYSTEM, svc=svc))
     console.print(f"enabled {user.username}")
@@ -170,9 +191,13 @@ def users_enable(username: str) -> None:
 
 @app.command()
 def tick() -> None:
-    """Apply what is due: remove listings past their proof deadline, flag SLA breaches,
-    uphold notices the seller did not answer, restore listings whose rights holder let its
-    window after a counter-notice pass."""
+    """Apply the deadlines that are due now.
+
+    Removes listings past their proof deadline, flags review tasks past their SLA, upholds
+    notice items the seller did not answer, and restores listings whose rights holder let
+    its window after a counter-notice pass. `probandi serve` does this every
+    PROBANDI_TICK_SECONDS (60); run `tick` from cron when no server runs.
+    """
     runtime = bootstrap(Settings.from_env(), migrate=True)
     report = apply_deadlines(svc=runtime.services)
     runtime.dispose()
@@ -184,8 +209,21 @@ def tick() -> None:
 
 
 @brands_app.command("import")
-def brands_import(path: Path) -> None:
-    """Upsert brands from a CSV (name,aliases,gated) or JSON file, all or nothing."""
+def brands_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="a .csv file (name,aliases,gated; aliases separated by |) or a JSON list",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Upsert brands from a CSV or JSON file, all or nothing.
+
+    `gated` is true/false, 1/0 or yes/no (any case); any other value, an empty cell included,
+    is refused naming its line. A file without a `gated` column gates every brand.
+    """
     runtime = bootstrap(Settings.from_env(), migrate=True)
     kind = "text/csv" if path.suffix.lower() == ".csv" else "application/json"
     try:

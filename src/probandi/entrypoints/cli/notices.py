@@ -14,7 +14,6 @@ from typing import Annotated, TypeVar
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
@@ -42,6 +41,7 @@ from probandi.entrypoints.api.notice_schemas import (
 )
 from probandi.entrypoints.api.routes.vouchers import parse_declaration
 from probandi.entrypoints.api.schemas import VoucherOut
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.services import appeals, holders, notice_views, notices, penalties
 from probandi.services.context import Services
 from probandi.services.keys import authenticate
@@ -52,7 +52,7 @@ penalties_app = typer.Typer(help="A seller's penalty ledger.")
 appeal_app = typer.Typer(help="Appeals against removals, ledger entries and refusals.")
 for _app in (notice_app, holder_app, penalties_app, appeal_app):
     _app.info.no_args_is_help = True
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 T = TypeVar("T")
 Key = Annotated[
     str,
@@ -62,6 +62,8 @@ Key = Annotated[
 ]
 NoticeId = Annotated[str, typer.Argument(help="the notice id")]
 ListingId = Annotated[str, typer.Argument(help="the listing id")]
+HolderId = Annotated[str, typer.Argument(help="the rights holder id")]
+SellerId = Annotated[str, typer.Argument(help="the seller id")]
 
 
 @contextmanager
@@ -107,12 +109,12 @@ def notice_evidence(
 @notice_app.command("file")
 def notice_file(
     key: Key,
-    reason: Annotated[NoticeReason, typer.Option()],
+    reason: Annotated[NoticeReason, typer.Option(help="why the listings infringe")],
     listing: Annotated[list[str], typer.Option(help="a listing id (repeat, up to 300)")],
     good_faith: Annotated[
         bool, typer.Option("--good-faith", help="declare the notice accurate, in good faith")
     ] = False,
-    text: str = "",
+    text: Annotated[str, typer.Option(help="the notice's explanation, in your words")] = "",
     evidence: Annotated[list[str] | None, typer.Option(help="an evidence id (repeat)")] = None,
 ) -> None:
     """File a notice: its listings are suspended at once, the others refused one by one."""
@@ -140,7 +142,7 @@ def notice_withdraw(
     notice_id: NoticeId,
     key: Key,
     listing: Annotated[list[str] | None, typer.Option(help="only these listings")] = None,
-    note: str = "",
+    note: Annotated[str, typer.Option(help="why the notice is withdrawn")] = "",
 ) -> None:
     """Withdraw the notice (or some listings): they are restored."""
     items = _run(
@@ -159,8 +161,15 @@ def notice_counter(
     voucher: Annotated[
         list[str] | None, typer.Option(help="a voucher approved for the listing (repeat)")
     ] = None,
-    file: Annotated[Path | None, typer.Option(exists=True, dir_okay=False)] = None,
-    kind: Annotated[VoucherKind | None, typer.Option()] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False, help="a new voucher to upload (PDF, JPEG or PNG)"
+        ),
+    ] = None,
+    kind: Annotated[
+        VoucherKind | None, typer.Option(help="the new voucher's kind (with --file)")
+    ] = None,
     declaration: Annotated[str, typer.Option(help="the declared fields, as JSON")] = "{}",
 ) -> None:
     """The seller's counter-notice with proof (approved vouchers and/or a new file)."""
@@ -191,9 +200,9 @@ def notice_report_action(
     notice_id: NoticeId,
     listing_id: ListingId,
     key: Key,
-    kind: Annotated[ActionKind, typer.Option()],
-    authority: Annotated[str, typer.Option()],
-    reference: Annotated[str, typer.Option()],
+    kind: Annotated[ActionKind, typer.Option(help="a complaint or a lawsuit")],
+    authority: Annotated[str, typer.Option(help="the authority or court it was filed with")],
+    reference: Annotated[str, typer.Option(help="its case or file number")],
 ) -> None:
     """The rights holder reports a complaint or lawsuit in its window."""
     item = _run(
@@ -217,7 +226,10 @@ def notice_outcome(
     notice_id: NoticeId,
     listing_id: ListingId,
     key: Key,
-    upheld: Annotated[bool, typer.Option("--upheld/--for-seller")],
+    upheld: Annotated[
+        bool,
+        typer.Option("--upheld/--for-seller", help="the ruling upheld the notice, or not"),
+    ],
     note: Annotated[str, typer.Option(help="cite the ruling")],
 ) -> None:
     """Staff record the authority's or court's ruling on a reported action."""
@@ -228,14 +240,14 @@ def notice_outcome(
 
 
 @holder_app.command("show")
-def holder_show(holder_id: str, key: Key) -> None:
+def holder_show(holder_id: HolderId, key: Key) -> None:
     """Profile, standing and the notifier's record."""
     emit(HolderOut.from_view(_run(key, lambda svc, a: holders.get_holder(holder_id, a, svc=svc))))
 
 
 @holder_app.command("profile")
 def holder_profile(
-    holder_id: str,
+    holder_id: HolderId,
     key: Key,
     path: Annotated[Path, typer.Argument(help="JSON: {kind, registrations, authorization}")],
 ) -> None:
@@ -253,7 +265,7 @@ def holder_profile(
 
 
 @holder_app.command("verify")
-def holder_verify(holder_id: str, key: Key) -> None:
+def holder_verify(holder_id: HolderId, key: Key) -> None:
     """An admin verifies the holder: it may file from now on."""
     _run(key, lambda svc, a: holders.verify_holder(holder_id, a, svc=svc))
     emit(HolderOut.from_view(_run(key, lambda svc, a: holders.get_holder(holder_id, a, svc=svc))))
@@ -261,7 +273,11 @@ def holder_verify(holder_id: str, key: Key) -> None:
 
 @holder_app.command("trusted")
 def holder_trusted(
-    holder_id: str, key: Key, enrolled: Annotated[bool, typer.Option("--enroll/--end")] = True
+    holder_id: HolderId,
+    key: Key,
+    enrolled: Annotated[
+        bool, typer.Option("--enroll/--end", help="enrol the trusted flagger, or end it")
+    ] = True,
 ) -> None:
     """An admin enrols a trusted flagger, or ends it."""
     _run(key, lambda svc, a: holders.enroll_trusted(holder_id, enrolled, a, svc=svc))
@@ -269,7 +285,7 @@ def holder_trusted(
 
 
 @penalties_app.command("show")
-def penalties_show(seller_id: str, key: Key) -> None:
+def penalties_show(seller_id: SellerId, key: Key) -> None:
     """The ledger and the standing it adds up to."""
     emit(
         LedgerOut.from_ledger(
@@ -280,7 +296,10 @@ def penalties_show(seller_id: str, key: Key) -> None:
 
 @penalties_app.command("reverse")
 def penalties_reverse(
-    seller_id: str, entry_id: str, key: Key, reason: Annotated[str, typer.Option()]
+    seller_id: SellerId,
+    entry_id: Annotated[str, typer.Argument(help="the ledger entry to reverse")],
+    key: Key,
+    reason: Annotated[str, typer.Option(help="why the entry is wrong")],
 ) -> None:
     """An admin's correction: a compensating entry."""
 
@@ -294,9 +313,11 @@ def penalties_reverse(
 @appeal_app.command("file")
 def appeal_file(
     key: Key,
-    subject: Annotated[AppealSubject, typer.Option()],
-    subject_id: Annotated[str, typer.Option("--id")],
-    statement: Annotated[str, typer.Option()],
+    subject: Annotated[AppealSubject, typer.Option(help="what is appealed")],
+    subject_id: Annotated[
+        str, typer.Option("--id", help="its id: the notice item, ledger entry or refusal")
+    ],
+    statement: Annotated[str, typer.Option(help="why the decision is wrong")],
 ) -> None:
     """Appeal a removal or ledger entry (seller) or a refusal (rights holder)."""
     appeal = _run(
@@ -307,5 +328,6 @@ def appeal_file(
 
 
 @appeal_app.command("show")
-def appeal_show(appeal_id: str, key: Key) -> None:
+def appeal_show(appeal_id: Annotated[str, typer.Argument(help="the appeal id")], key: Key) -> None:
+    """An appeal and its decision (its filer, or staff)."""
     emit(AppealOut.from_domain(_run(key, lambda svc, a: appeals.get_appeal(appeal_id, a, svc=svc))))

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 
 from probandi.adapters.screening.engine import ScreeningEngine
 from probandi.domain.errors import DomainError
 from probandi.domain.screening.catalog import load_default_catalog, parse_catalog
 from probandi.domain.screening.model import CatalogEntry, ScreenItem
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.screen_io import BadLine, parse_line, result_json
 
 BATCH = 5_000
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 
 
 def _catalog(path: Path | None) -> list[CatalogEntry]:

@@ -7,15 +7,15 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.errors import DomainError
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.services.orphans import sweep_orphans
 
 storage_app = typer.Typer(help="The voucher file store.", no_args_is_help=True)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 _DURATION = re.compile(r"(\d+)([smhd])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 

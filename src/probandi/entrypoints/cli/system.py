@@ -6,15 +6,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.errors import DomainError
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.services.context import Services
 
 T = TypeVar("T")
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 
 
 def with_services(use: Callable[[Services], T]) -> T:

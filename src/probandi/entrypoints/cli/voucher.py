@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -19,11 +18,12 @@ from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.forensics.model import TRIMMED, PageFingerprint
+from probandi.entrypoints.cli.consoles import cli_console
 from probandi.queries.voucher_clusters import template_clusters
 from probandi.services.forensics import reindex_vouchers
 
 voucher_app = typer.Typer(help="Voucher forensics.", no_args_is_help=True)
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 
 
 def _lines(
@@ -86,7 +86,9 @@ def clusters(
     min_sellers: Annotated[
         int | None, typer.Option(min=2, help="sellers that make a cluster")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="one JSON list (`[]` when none) instead of a table")
+    ] = False,
 ) -> None:
     """List template clusters: one layout shared by unrelated sellers under other issuers."""
     settings = Settings.from_env()
@@ -98,22 +100,24 @@ def clusters(
     finally:
         runtime.dispose()
     if as_json:
-        for c in found:
-            body = {
+        body = [
+            {
                 "id": c.id,
                 "sellers": list(c.sellers),
                 "claimed_issuers": list(c.claimed_issuers),
                 "listings": list(c.listings),
                 "vouchers": [m.voucher_id for m in c.members],
             }
-            typer.echo(json.dumps(body, ensure_ascii=False))
+            for c in found
+        ]
+        typer.echo(json.dumps(body, ensure_ascii=False))
         return
     table = Table(title=f"template clusters ({len(found)}; at least {threshold} sellers)")
     for column in ("cluster", "sellers", "claimed issuers", "vouchers"):
         table.add_column(column)
     for c in found:
         table.add_row(c.id, ", ".join(c.sellers), "; ".join(c.claimed_issuers), str(len(c.members)))
-    Console().print(table)
+    cli_console().print(table)
 
 
 @voucher_app.command("reindex")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     Progress,
@@ -28,6 +27,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from probandi.domain.screening.model import Severity
+from probandi.entrypoints.cli.consoles import cli_console
 
 if TYPE_CHECKING:
     from probandi.domain.sweep import Finding, SweepRules
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from probandi.entrypoints.sweep.plan import Plan
     from probandi.entrypoints.sweep.runner import SweepReport, SweepRequest
 
-console = Console(stderr=True)
+console = cli_console(stderr=True)
 SHOWN_SKIPPED = 50
 TOP = 10
 

@@ -125,7 +125,9 @@ def remove_brand(brand_id: str, actor: CurrentActor, svc: Svc) -> Response:
     },
 )
 async def post_brand_import(request: Request, actor: CurrentActor, svc: Svc) -> dict[str, int]:
-    """Bulk upsert by name from CSV (`name,aliases,gated`) or JSON; all or nothing."""
+    """Bulk upsert by name from CSV (`name,aliases,gated`) or JSON; all or nothing.
+    A CSV `gated` cell is true/false, 1/0 or yes/no; anything else (an empty cell included)
+    is refused naming its line; without a `gated` column every brand is gated."""
     require_role(actor, Role.ADMIN)
     raw = await request.body()
     if len(raw) > MAX_IMPORT_BYTES:

@@ -29,9 +29,10 @@ def parse_declaration(text: str) -> DeclarationIn:
     try:
         return DeclarationIn.model_validate_json(text or "{}")
     except ValidationError as exc:
+        # the path inside the declaration; none for JSON that does not parse
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "declaration"
-        raise InvalidInput(f"declaration.{where}: {first.get('msg')}", field="declaration") from exc
+        field = ".".join(["declaration", *(str(p) for p in first.get("loc", ()))])
+        raise InvalidInput(f"{field}: {first.get('msg')}", field=field) from exc
 
 
 async def upload_target(listing_id: str, request: Request, actor: CurrentActor, svc: Svc) -> None:

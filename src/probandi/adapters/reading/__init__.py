@@ -1,0 +1,1 @@
+"""Reading documents: a PDF's text layer, else OCR (rapidocr, PP-OCR models in the wheel)."""
