@@ -101,6 +101,22 @@ class Deployment:
         assert r.status_code == 200, r.text
 
 
+def registry_story(d: Deployment) -> None:
+    """A brand gated through A holds a listing pushed through B the moment after, though B
+    screened a listing a moment before (its screener cache was fresh)."""
+    d.seller(1, "shop-n")
+    plain = d.listing(1, "N0", "shop-n") | {"brand": "Acme", "title": "plain canvas tote"}
+    plain = {k: plain[k] for k in ("seller_id", "title", "brand", "category", "price", "currency")}
+    r = d.call(1, Role.PLATFORM, "PUT", "/v1/listings/N0", json=plain)
+    assert r.json()["publishable"] is True, r.text
+    nike = {"name": "Nike", "aliases": ["耐克"], "gated": True, "reference_prices": []}
+    assert d.call(0, Role.ADMIN, "POST", "/v1/brands", json=nike).status_code == 201
+    pushed = d.call(1, Role.PLATFORM, "PUT", "/v1/listings/N1", json=plain | {"title": "耐克 Air"})
+    assert pushed.status_code == 201, pushed.text
+    assert pushed.json()["publishable"] is False, pushed.text
+    assert "Nike" in " ".join(pushed.json()["reasons"])
+
+
 def codes(voucher: dict[str, Any]) -> set[str]:
     return {f["code"] for f in voucher["findings"]}
 
@@ -160,6 +176,7 @@ def test_two_processes_on_one_database_behave_as_one_service(
         d = Deployment(runtime, clients)
         try:
             gate_story(d, today)
+            registry_story(d)
             recycled_voucher_story(d, today)
 
             # A console session made on A works on B.

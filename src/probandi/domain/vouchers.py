@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -165,3 +166,11 @@ RISK_WEIGHT = {Severity.INFO: 0, Severity.WARNING: 10, Severity.HARD: 100}
 def risk_of(findings: tuple[Finding, ...] | list[Finding]) -> int:
     """A queue ordering score: more and worse findings first."""
     return sum(RISK_WEIGHT[f.severity] for f in findings)
+
+
+def clean_filename(name: str, *, limit: int = 200, default: str = "upload") -> str:
+    """A client's file name as it may be stored and shown: its last path component, with no
+    control characters (a NUL cannot be stored by PostgreSQL), at most `limit` characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(ch for ch in base if unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    return kept.strip()[:limit] or default

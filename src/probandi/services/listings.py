@@ -82,12 +82,20 @@ def upsert_listing(cmd: UpsertListing, *, svc: Services) -> ListingResult:
 def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
     # Screening is pure and needs only the registry: done before the write transaction,
     # which it would otherwise lengthen (SQLite has one writer at a time).
-    screener = svc.screeners.recent()
-    if screener is None:
+    recent = svc.screeners.recent_versioned()
+    if recent is None:
         with svc.reader() as reader:
-            screener = svc.screeners.get(reader.brands.registry_version(), reader.brands.list_all)
+            version = reader.brands.registry_version()
+            recent = svc.screeners.get(version, reader.brands.list_all), version
+    screener, version = recent
     matches = screener.screen(cmd.content.screened_fields())
     with svc.uow() as uow:
+        # The registry as this transaction sees it: a brand gated by another process a
+        # moment ago holds this listing too (the cache above may be up to a second old).
+        current = uow.brands.registry_version_now()
+        if current != version:
+            screener = svc.screeners.get(current, uow.brands.list_all)
+            matches = screener.screen(cmd.content.screened_fields())
         now = svc.clock.now()
         existing, seller = uow.listings.get_with_seller(
             cmd.listing_id, cmd.seller_id, for_update=True

@@ -43,7 +43,13 @@ from probandi.domain.statements import (
     StatementOfReasons,
     redress_text,
 )
-from probandi.domain.vouchers import Voucher, VoucherAction, VoucherStatus, risk_of
+from probandi.domain.vouchers import (
+    Voucher,
+    VoucherAction,
+    VoucherStatus,
+    clean_filename,
+    risk_of,
+)
 from probandi.services.access import STAFF, redact_for, require_role
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, publish_listing, record
@@ -85,7 +91,11 @@ def upload_evidence(
         if fresh:
             uow.on_rollback(lambda: svc.files.discard(sha256))
         evidence = NoticeEvidence(
-            uuid.uuid4().hex, holder.id, stored, filename[:MAX_EVIDENCE_FILENAME] or "evidence", now
+            uuid.uuid4().hex,
+            holder.id,
+            stored,
+            clean_filename(filename, limit=MAX_EVIDENCE_FILENAME, default="evidence"),
+            now,
         )
         uow.notices.add_evidence(evidence)
         record(

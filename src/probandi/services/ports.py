@@ -50,6 +50,10 @@ class ScreenerCache(Protocol):
         and the registry has not changed in this process since."""
         ...
 
+    def recent_versioned(self) -> tuple[BrandScreener, int] | None:
+        """`recent()` with the registry version it was built from."""
+        ...
+
 
 class FileStore(Protocol):
     """Content-addressed blobs: never overwritten; discard only undoes a fresh put."""
@@ -104,6 +108,10 @@ class BrandRepository(Protocol):
     def delete(self, brand_id: str) -> None: ...
 
     def registry_version(self) -> int: ...
+
+    def registry_version_now(self) -> int:
+        """The version as this transaction reads it, never from a cache."""
+        ...
 
     def bump_registry_version(self) -> None: ...
 

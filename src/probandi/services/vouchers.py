@@ -21,6 +21,7 @@ from probandi.domain.vouchers import (
     VoucherAction,
     VoucherStatus,
     check_declaration,
+    clean_filename,
     risk_of,
 )
 from probandi.services.access import redact_for, require_role, visible_listing
@@ -124,7 +125,7 @@ def take_voucher(
         listing_id=listing.id,
         kind=cmd.kind,
         file=upload.file,
-        filename=cmd.filename[:MAX_FILENAME] or "upload",
+        filename=clean_filename(cmd.filename, limit=MAX_FILENAME),
         declaration=cmd.declaration,
         created_at=now,
         findings=ordered((*checked, *examination.findings)),

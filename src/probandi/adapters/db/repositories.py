@@ -142,6 +142,9 @@ class SqlBrandRepository:
     def registry_version(self) -> int:
         return self._versions.get(self._read_version)
 
+    def registry_version_now(self) -> int:
+        return self._read_version()
+
     def _read_version(self) -> int:
         value = core(self.s).execute(GET_COUNTER, {"b_name": REGISTRY}).scalar_one_or_none()
         return int(value or 0)

@@ -34,11 +34,19 @@ class AliasScreenerCache:
         self._confirmed = (0.0, -1)  # (when, registry generation then)
 
     def recent(self) -> BrandScreener | None:
+        found = self.recent_versioned()
+        return found[0] if found else None
+
+    def recent_versioned(self) -> tuple[BrandScreener, int] | None:
         if self._versions is None:
             return None
         when, generation = self._confirmed
         fresh = time.monotonic() - when <= self._max_age
-        return self._screener if fresh and generation == self._versions.generation else None
+        with self._lock:
+            screener, version = self._screener, self._version
+        if screener is None or not fresh or generation != self._versions.generation:
+            return None
+        return screener, version
 
     def get(self, version: int, load: Callable[[], list[Brand]]) -> BrandScreener:
         generation = self._versions.generation if self._versions else -1
