@@ -69,6 +69,9 @@ def report(outcomes: list[Outcome]) -> None:
         f"false hard contradicts_document on truthful  {_pct(false_hard, len(outcomes))}"
         "   target <= 1 %"
     )
+    for index, o in enumerate(outcomes):
+        for detail in o.truthful_hard:
+            print(f"    document {index} ({o.kind.value}): {detail}")
     kind_hard = sum(o.truthful_kind_hard for o in outcomes)
     print(f"false hard kind_mismatch on truthful         {_pct(kind_hard, len(outcomes))}")
     altered = [c for o in outcomes for c in o.altered_caught]

@@ -90,6 +90,18 @@ class Page:
     def text(self, xy: tuple[int, int], text: str, size: int = 18) -> None:
         self.draw.text(xy, text, font=_font(size), fill=INK)
 
+    def field(
+        self, xy: tuple[int, int], label: str, value: str, rng: random.Random, size: int = 18
+    ) -> None:
+        """Label and value as printers vary them: one box with a colon (full or half
+        width), glued together, or the value in a box of its own further right."""
+        if rng.random() < 0.25:
+            self.text(xy, f"{label}：", size)
+            gap = round(self.draw.textlength(f"{label}：", font=_font(size))) + 3 * size
+            self.text((xy[0] + gap, xy[1]), value, size)
+        else:
+            self.text(xy, _label(rng, label, value), size)
+
     def line(self, box: tuple[int, int, int, int]) -> None:
         self.draw.rectangle(box, outline=(150, 90, 60), width=2)
 
@@ -120,12 +132,11 @@ def invoice(rng: random.Random) -> tuple[Image.Image, dict[str, str], Declaratio
     tax = (amount * Decimal("0.13")).quantize(Decimal("0.01"))
     page = Page(1200, 720)
     page.text((330, 30), rng.choice(("上海增值税电子普通发票", "增值税普通发票")), 30)
-    page.text((800, 40), _label(rng, "发票代码", code))
-    page.text((800, 70), _label(rng, "发票号码", number))
-    page.text((800, 100), _label(rng, "开票日期", _date_text(day, rng)))
-    page.text(
-        (800, 130), _label(rng, "校验码", "".join(rng.choice("0123456789") for _ in range(20)))
-    )
+    page.field((800, 40), "发票代码", code, rng)
+    page.field((800, 70), "发票号码", number, rng)
+    page.field((800, 100), "开票日期", _date_text(day, rng), rng)
+    check_code = "".join(rng.choice("0123456789") for _ in range(20))
+    page.field((800, 130), "校验码", check_code, rng)
     page.line((40, 170, 1160, 300))
     page.text((50, 200), "购买方", 20)
     page.text((130, 190), f"名    称：{buyer}")
@@ -186,11 +197,9 @@ def receipt(rng: random.Random) -> tuple[Image.Image, dict[str, str], Declaratio
     price = _money(rng, 500, 30000)
     page = Page(560, 900)
     page.text((90, 30), f"{mall} 购物小票", 28)
-    page.text((30, 100), _label(rng, "单号", number))
-    page.text(
-        (30, 135),
-        _label(rng, "日期", f"{day:%Y-%m-%d} {rng.randrange(10, 21)}:{rng.randrange(10, 59)}"),
-    )
+    page.field((30, 100), "单号", number, rng)
+    at = f"{day:%Y-%m-%d} {rng.randrange(10, 21)}:{rng.randrange(10, 59)}"
+    page.field((30, 135), "日期", at, rng)
     page.text((30, 170), "收银员：0" + str(rng.randrange(10, 99)))
     page.text((30, 230), "品名")
     page.text((330, 230), "数量")
@@ -220,11 +229,11 @@ def authorization(rng: random.Random) -> tuple[Image.Image, dict[str, str], Decl
     until, signed = start + timedelta(days=365 * rng.randrange(1, 3)), start
     page = Page(900, 1000)
     page.text((330, 50), "品牌授权书", 36)
-    page.text((60, 160), _label(rng, "授权方", grantor), 20)
-    page.text((60, 200), _label(rng, "统一社会信用代码", tax_id), 20)
-    page.text((60, 240), _label(rng, "被授权方", grantee), 20)
-    page.text((60, 300), _label(rng, "授权品牌", brand), 20)
-    page.text((60, 340), _label(rng, "授权范围", "中国大陆线上店铺销售"), 20)
+    page.field((60, 160), "授权方", grantor, rng, 20)
+    page.field((60, 200), "统一社会信用代码", tax_id, rng, 20)
+    page.field((60, 240), "被授权方", grantee, rng, 20)
+    page.field((60, 300), "授权品牌", brand, rng, 20)
+    page.field((60, 340), "授权范围", "中国大陆线上店铺销售", rng, 20)
     page.text((60, 380), f"授权期限：{start:%Y年%m月%d日}至{until:%Y年%m月%d日}", 20)
     page.text((60, 460), "特此授权。", 20)
     page.text((520, 700), "授权方（盖章）", 20)
@@ -342,6 +351,10 @@ STYLES = (
     Style(rotation=270, scale=0.85),
     Style(noise=14, blur=0.8, jpeg=60),
     Style(rotation=2, blur=0.6, jpeg=75),
+    Style(scale=0.6, jpeg=50),
+    Style(rotation=90, noise=12, blur=0.8, jpeg=60),
+    Style(rotation=-3, scale=0.8, noise=10),
+    Style(rotation=180, scale=0.7, blur=1.0, jpeg=50),
 )
 
 
@@ -407,7 +420,12 @@ def assess(doc: GeneratedDocument, reading: Reading) -> Outcome:
         doc.kind,
         extracted.kind_guess,
         right,
-        tuple(str(f.evidence["field"]) for f in contradicted if f.severity is Severity.HARD),
+        tuple(
+            f"{f.evidence['field']}: declared {f.evidence['declared']!r}, "
+            f"read {f.evidence['read']!r} at {f.evidence['confidence']}"
+            for f in contradicted
+            if f.severity is Severity.HARD
+        ),
         any(f.code == "voucher.kind_mismatch" and f.severity is Severity.HARD for f in truthful),
         tuple(caught),
     )

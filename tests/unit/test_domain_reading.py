@@ -257,3 +257,27 @@ def test_a_page_without_text_gives_no_fields_and_no_findings() -> None:
     assert extracted.kind_guess is None
     assert extracted.fields == {}
     assert compare(the_declaration(), extracted, declared_kind=VoucherKind.MALL_RECEIPT) == []
+
+
+def test_the_items_header_is_not_taken_for_the_buyer_name_label() -> None:
+    reading = a_reading(
+        ("增值税普通发票", (300, 60, 590, 95)),
+        ("发票号码：33207675", (627, 76, 727, 91)),
+        ("货物或应税劳务、服务名称", (105, 230, 254, 249)),
+        ("规格型号", (287, 232, 338, 248)),
+        ("单位", (348, 231, 378, 248)),
+    )
+    assert extract(reading).value("buyer_name") is None
+
+
+def test_an_unread_buyer_name_is_not_replaced_by_the_sellers() -> None:
+    reading = a_reading(
+        ("增值税普通发票", (300, 60, 590, 95)),
+        ("发票号码：33207675", (627, 76, 727, 91)),
+        ("货物或应税劳务、服务名称", (105, 230, 254, 249)),
+        ("价税合计(大写)", (128, 402, 214, 420)),
+        ("称：天津瑞佳讯贸易有限公司", (170, 430, 325, 445)),
+    )
+    extracted = extract(reading)
+    assert extracted.value("buyer_name") is None
+    assert extracted.value("seller_name") == "天津瑞佳讯贸易有限公司"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from probandi.domain.reading import parsers as p
@@ -37,7 +38,7 @@ _CODE = re.compile(r"发票代[码吗玛]?|发票代")
 _NUMBER = re.compile(r"发票号[码吗玛]?|票号[码吗]?|^号码|^N[oO0]\.?")
 _DATE = re.compile(r"开票日[期朗丽明斯]?|开票白期|日\s*期")
 _CHECK = re.compile(r"校验[码吗]?")
-_NAME = re.compile(r"名\s*称|^称\s*[:：]")
+_NAME = re.compile(r"^名\s*称|^称\s*[:：]")  # not 服务名称 of the items' header
 _TAX_ID = re.compile(r"纳税人识别[号弓]?|识别号|统一社会信用代码|信用代码|税\s*号")
 _SUM_ROW = re.compile(r"^合\s*计|^合$")
 _TOTAL = re.compile(r"价税合计|\(?小写\)?")
@@ -66,12 +67,9 @@ Found = dict[str, Field | None]
 
 def invoice_fields(cells: Sequence[Cell]) -> Found:
     names = find_labelled(cells, _NAME, p.name)
-    seller_top = _seller_top(cells)
-    # A label whose bottom reaches below the seller block's top belongs to the seller.
-    buyers = [h.field for h in names if seller_top is None or h.label.box[3] <= seller_top]
-    sellers = [h.field for h in names if seller_top is not None and h.label.box[3] > seller_top]
-    if seller_top is None and len(names) >= 2:
-        buyers, sellers = [names[0].field], [names[-1].field]
+    parties = _party_anchors(cells)
+    buyers = [h.field for h in names if _party(h.label, parties) == BUYER]
+    sellers = [h.field for h in names if _party(h.label, parties) == SELLER]
     amount, tax = _sum_row(cells)
     total = best(find_labelled(cells, _TOTAL, p.amount, look_below=False))
     if amount is None and total is not None:
@@ -86,7 +84,7 @@ def invoice_fields(cells: Sequence[Cell]) -> Found:
         "check_code": first(find_labelled(cells, _CHECK, p.digits(20))),
         "buyer_name": buyers[0] if buyers else None,
         "seller_name": sellers[0] if sellers else None,
-        "seller_tax_id": _seller_tax_id(cells, seller_top),
+        "seller_tax_id": _seller_tax_id(cells, parties),
         "amount": amount,
         "tax": tax,
         "total": total,
@@ -94,9 +92,54 @@ def invoice_fields(cells: Sequence[Cell]) -> Found:
     }
 
 
-def _seller_top(cells: Sequence[Cell]) -> int | None:
-    tops = [c.box[1] for c in cells if _SELLER.search(c.text) and "清单" not in c.text]
-    return min(tops) if tops else None
+BUYER, SELLER = "buyer", "seller"
+_BUYER = re.compile(r"购买方|购\s*买|买\s*方|^购$|购方")
+PARTY_REACH = 4  # label heights: how far a party's block runs from its 购买方 / 销售方 mark
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Where the buyer's and the seller's blocks are: their 购买方 / 销售方 marks, and the
+    items table between them (the buyer above its header, the seller below the totals)."""
+
+    marks: dict[str, list[Cell]]
+    items_top: Cell | None
+    totals_bottom: Cell | None
+
+
+def _party_anchors(cells: Sequence[Cell]) -> Parties:
+    header = [c for c in cells if _ITEM_HEADER.search(c.text)]
+    totals = [c for c in cells if _TOTAL.search(c.text) or _SUM_ROW.search(c.text)]
+    return Parties(
+        {
+            BUYER: [c for c in cells if _BUYER.search(c.text)],
+            SELLER: [c for c in cells if _SELLER.search(c.text) and "清单" not in c.text],
+        },
+        header[0] if header else None,
+        max(totals, key=lambda c: c.box[3]) if totals else None,
+    )
+
+
+def _party(label: Cell, parties: Parties) -> str | None:
+    """Whose block a label stands in: the nearest 购买方 / 销售方 mark within reach, else its
+    place around the items table, else no one (an unread mark must not hand the seller's
+    name to the buyer)."""
+    reach = PARTY_REACH * label.height
+    distances = [
+        (abs(anchor.middle_y - label.middle_y), party)
+        for party, marks in parties.marks.items()
+        for anchor in marks
+        if anchor.page == label.page
+    ]
+    near = min(distances, default=None)
+    if near is not None and near[0] <= reach:
+        return near[1]
+    top, bottom = parties.items_top, parties.totals_bottom
+    if top is not None and top.page == label.page and label.middle_y < top.box[1]:
+        return BUYER
+    if bottom is not None and bottom.page == label.page and label.middle_y > bottom.box[3]:
+        return SELLER
+    return None
 
 
 def _sum_row(cells: Sequence[Cell]) -> tuple[Field | None, Field | None]:
@@ -139,23 +182,22 @@ def _parts_of(cells: Sequence[Cell], total: Field) -> tuple[Field | None, Field 
     return a, t
 
 
-def _seller_tax_id(cells: Sequence[Cell], seller_top: int | None) -> Field | None:
+def _seller_tax_id(cells: Sequence[Cell], parties: Parties) -> Field | None:
     hits = find_labelled(cells, _TAX_ID, p.uscc)
-    ranked = [h for h in hits if seller_top is None or h.label.box[3] > seller_top]
-    if seller_top is None and len(hits) >= 2:
-        ranked = hits[-1:]
-    found = ranked[0].field if ranked else None
-    if found is None:  # the seller's stamp, or a code printed without its label
-        codes = [(c, code, ok) for c in cells for code, ok in usccs_in(c.text)]
-        codes = [x for x in codes if seller_top is None or x[0].box[1] >= seller_top] or codes
-        if not codes:
-            return None
-        cell, code, ok = codes[0]
-        factor = FALLBACK * (1 if ok else UNCHECKED_ID)
-        return Field(code, cell.confidence * factor, cell.box, cell.page)
-    if not any(ok for code, ok in usccs_in(found.value)):
-        return Field(found.value, found.confidence * UNCHECKED_ID, found.box, found.page)
-    return found
+    ranked = [h for h in hits if _party(h.label, parties) == SELLER]
+    if ranked:
+        found = ranked[0].field
+        if not any(ok for _, ok in usccs_in(found.value)):
+            return Field(found.value, found.confidence * UNCHECKED_ID, found.box, found.page)
+        return found
+    # The seller's stamp, or a code printed without its label: not the buyer's, by its shape.
+    buyers = {h.field.value for h in hits if _party(h.label, parties) == BUYER}
+    codes = [(c, code, ok) for c in cells for code, ok in usccs_in(c.text) if code not in buyers]
+    if not codes:
+        return None
+    cell, code, ok = max(codes, key=lambda x: (x[2], x[0].box[1]))  # valid, lowest on the page
+    factor = FALLBACK * (1 if ok else UNCHECKED_ID)
+    return Field(code, cell.confidence * factor, cell.box, cell.page)
 
 
 def _items(cells: Sequence[Cell]) -> Field | None:

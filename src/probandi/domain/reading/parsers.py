@@ -11,7 +11,7 @@ from probandi.domain.reading.normalize import digit_runs, parse_amounts, parse_d
 # Labels of other fields: text carrying one is not a name.
 _OTHER_LABELS = re.compile(
     r"纳税人|识别号|地址|电话|开户行|账号|税号|信用代码|日期|号码|代码|金额|合计|校验码|"
-    r"规格|单价|数量|税率|税额"
+    r"规格|型号|单价|单位|数量|税率|税额|货物|服务|项目"
 )
 _NAME_LABEL = re.compile(r"^(?:名\s*)?称\s*[:：]?\s*")
 
