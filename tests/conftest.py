@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from probandi.bootstrap import Runtime, bootstrap
 from probandi.config import Settings
+from probandi.domain.policy import Policy
 from probandi.services.clock import FrozenClock
 
 MONDAY_9AM = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -64,7 +65,12 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, voucher_dir=tmp_path / "vouchers")
+    # Reading vouchers (OCR, seconds a page) is on only where a test reads them.
+    return Settings(
+        database_url=database_url,
+        voucher_dir=tmp_path / "vouchers",
+        policy=Policy(read_vouchers=False),
+    )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from probandi.adapters.forensics.decode import MB, DecodeBudget
 from probandi.adapters.forensics.fingerprint_index import FingerprintIndex
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.forensics.reader import ForensicReader
+from probandi.adapters.reading.ocr import OcrDocumentReader
 from probandi.adapters.screening.cache import AliasScreenerCache
 from probandi.adapters.screening.screener import EngineScreener
 from probandi.adapters.security.passwords import Argon2Passwords
@@ -91,6 +92,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         forensics=ForensicReader(settings.max_fingerprint_pages, budget),
         near_index=FingerprintIndex(settings.index_shard_size),
         passwords=Argon2Passwords(),
+        document_reader=OcrDocumentReader(budget),
     )
     if writer.dialect.name != "postgresql":
         return Runtime(settings, services, writer, reader, lock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -51,6 +51,11 @@ class Settings:
     # Durable jobs (ADR 0007): worker threads inside `serve`, and how often an idle one polls.
     job_workers: int = 1
     job_poll_seconds: float = 1.0
+    # Reading vouchers (ADR 0009): pages read per document, the time one reading may take,
+    # and the lease of a reading job (a worker killed mid-reading loses it after this).
+    reading_max_pages: int = 5
+    reading_seconds_limit: float = 120.0
+    reading_lease_seconds: float = 600.0
     # Audit checkpoints: the signing key lives outside the database (docs/operations.md).
     checkpoint_key: Path = Path("./var/checkpoint.key")
     checkpoint_dir: Path = Path("./var/checkpoints")
@@ -88,6 +93,13 @@ class Settings:
             ),
             worker_threads=int(e.get("PROBANDI_WORKER_THREADS") or base.worker_threads),
             job_workers=int(e.get("PROBANDI_JOB_WORKERS") or base.job_workers),
+            reading_max_pages=int(e.get("PROBANDI_READING_MAX_PAGES") or base.reading_max_pages),
+            reading_seconds_limit=float(
+                e.get("PROBANDI_READING_SECONDS_LIMIT") or base.reading_seconds_limit
+            ),
+            reading_lease_seconds=float(
+                e.get("PROBANDI_READING_LEASE_SECONDS") or base.reading_lease_seconds
+            ),
             checkpoint_key=Path(e.get("PROBANDI_CHECKPOINT_KEY", str(base.checkpoint_key))),
             checkpoint_dir=Path(e.get("PROBANDI_CHECKPOINT_DIR", str(base.checkpoint_dir))),
             checkpoint_interval_seconds=float(
@@ -103,6 +115,13 @@ class Settings:
             api_rate_burst=int(e.get("PROBANDI_API_RATE_BURST", base.api_rate_burst)),
             metrics_token=e.get("PROBANDI_METRICS_TOKEN") or None,
             log_format=e.get("PROBANDI_LOG_FORMAT") or base.log_format,
+            policy=replace(
+                base.policy,
+                read_vouchers=e.get("PROBANDI_READ_VOUCHERS") != "0",
+                reading_attempts=int(
+                    e.get("PROBANDI_READING_ATTEMPTS") or base.policy.reading_attempts
+                ),
+            ),
         )
 
     def sign_in_limits(self) -> SignInLimits:

@@ -151,6 +151,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/listings/{listing_id}/statements"): Rule(A_READERS),
     ("GET", "/v1/vouchers/{voucher_id}"): Rule(A_READERS),
     ("GET", "/v1/vouchers/{voucher_id}/file"): Rule(A_READERS),
+    ("GET", "/v1/vouchers/{voucher_id}/reading"): Rule(A_READERS),
     ("GET", "/v1/vouchers/{voucher_id}/matches"): Rule(STAFF),
     ("GET", "/v1/voucher-clusters"): Rule(STAFF),
     ("GET", "/v1/review/tasks"): Rule(STAFF),

@@ -40,7 +40,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         voucher_dir=tmp_path / "vouchers",
         holidays=(DRAGON_BOAT,),
-        policy=Policy(abusive_min_items=2),
+        policy=Policy(abusive_min_items=2, read_vouchers=False),
     )
 
 

@@ -30,6 +30,7 @@ def server_env(database_url: str, voucher_dir: Path) -> dict[str, str]:
         "PROBANDI_DATABASE_URL": database_url,
         "PROBANDI_VOUCHER_DIR": str(voucher_dir),
         "PROBANDI_TICK_SECONDS": "3600",
+        "PROBANDI_READ_VOUCHERS": "0",  # tests that read vouchers turn it on
     }
 
 

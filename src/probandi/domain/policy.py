@@ -46,6 +46,9 @@ class Policy:
     close_at_strikes: int = 3
     restrict_at_strikes: int = 2
     gated_restriction_days: int = 30  # no new listings of gated brands
+    # Read every voucher off the request path; a task waits for its readings (ADR 0009).
+    read_vouchers: bool = True
+    reading_attempts: int = 5  # a worker killed mid-reading costs one; then it is failed
 
     def notifier_rules(self) -> NotifierRules:
         return NotifierRules(

@@ -18,6 +18,8 @@ from probandi.services.checkpoints import write_checkpoint
 from probandi.services.context import Services
 from probandi.services.jobs import JobKind, JobRegistry, purge_jobs, run_next, schedule_due
 from probandi.services.orphans import sweep_orphans
+from probandi.services.reading_queue import READ_JOB
+from probandi.services.readings import ReadingLimits, read_voucher
 
 log = logging.getLogger("probandi.worker")
 CHECKPOINT, ORPHAN_SWEEP, PURGE = "audit.checkpoint", "storage.sweep", "jobs.purge"
@@ -42,8 +44,19 @@ def built_in_jobs(runtime: Runtime) -> tuple[JobRegistry, list[Schedule]]:
     def purge(_job: Job) -> None:
         purge_jobs(KEEP_DONE_JOBS, svc=svc)
 
+    limits = ReadingLimits(settings.reading_max_pages, settings.reading_seconds_limit)
+
+    def read(job: Job) -> None:
+        last = job.attempts >= job.max_attempts
+        read_voucher(str(job.payload["voucher_id"]), limits, last_attempt=last, svc=svc)
+
     registry = JobRegistry(
-        [JobKind(CHECKPOINT, checkpoint), JobKind(ORPHAN_SWEEP, sweep), JobKind(PURGE, purge)]
+        [
+            JobKind(CHECKPOINT, checkpoint),
+            JobKind(ORPHAN_SWEEP, sweep),
+            JobKind(PURGE, purge),
+            JobKind(READ_JOB, read, lease=timedelta(seconds=settings.reading_lease_seconds)),
+        ]
     )
     return registry, schedules(settings)
 

@@ -9,6 +9,7 @@ from probandi.domain.calendar import WorkingCalendar
 from probandi.domain.policy import Policy
 from probandi.services.ports import (
     Clock,
+    DocumentReader,
     FileStore,
     NearDuplicateIndex,
     PasswordHasher,
@@ -34,3 +35,4 @@ class Services:
     forensics: VoucherForensics
     near_index: NearDuplicateIndex
     passwords: PasswordHasher
+    document_reader: DocumentReader

@@ -56,6 +56,7 @@ from probandi.services.events import issue_statement, publish_listing, record
 from probandi.services.holders import held_brands, load_holder, rejudge
 from probandi.services.penalties import append_penalty, reverse_entry
 from probandi.services.ports import UnitOfWork
+from probandi.services.reading_queue import queue_reading
 from probandi.services.tasks import open_task
 from probandi.services.vouchers import keep_fingerprints, read_upload, take_voucher
 
@@ -457,6 +458,7 @@ def file_counter_notice(cmd: FileCounterNotice, *, svc: Services) -> CounterResu
                 new_voucher = new_voucher.apply(VoucherAction.REJECT, at=now)
             uow.vouchers.add(new_voucher)
             keep_fingerprints(uow, new_voucher, upload, examination)
+            queue_reading(uow, new_voucher, policy=svc.policy, now=now)
             record(
                 uow,
                 cmd.actor,

@@ -24,6 +24,7 @@ from probandi.domain.notices import Notice, NoticeEvidence, NoticeItem, NoticeRe
 from probandi.domain.notifiers import ItemOutcome, RightsHolder
 from probandi.domain.penalties import PenaltyEntry
 from probandi.domain.reading.model import Reading
+from probandi.domain.reading.record import ReadingStatus, VoucherReading
 from probandi.domain.review import ReviewTask
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
@@ -94,6 +95,24 @@ class DocumentReader(Protocol):
     more); a page without text gives no lines, not an error."""
 
     def read(self, data: bytes, media_type: str, *, max_pages: int) -> Reading: ...
+
+
+class ReadingRepository(Protocol):
+    """Voucher readings; `same_document` finds vouchers declared or read as one document."""
+
+    def get(self, voucher_id: str, *, lock: bool = False) -> VoucherReading | None: ...
+
+    def add(self, reading: VoucherReading) -> None: ...
+
+    def save(self, reading: VoucherReading, *, document_key: str | None = None) -> None: ...
+
+    def statuses(self, voucher_ids: Collection[str]) -> dict[str, ReadingStatus]: ...
+
+    def pending_by_listing(self, listing_ids: Collection[str]) -> dict[str, set[ReadingStatus]]:
+        """Per listing, the reading states of its vouchers pending review."""
+        ...
+
+    def same_document(self, key: str, *, besides: str) -> list[PriorDocumentUse]: ...
 
 
 class BrandRepository(Protocol):
@@ -533,6 +552,9 @@ class UnitOfWork(Protocol):
 
     @property
     def jobs(self) -> JobRepository: ...
+
+    @property
+    def readings(self) -> ReadingRepository: ...
 
     @property
     def audit_heads(self) -> AuditHeadRepository: ...

@@ -20,6 +20,7 @@ from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.notices import decide_counter_notice
 from probandi.services.ports import UnitOfWork
+from probandi.services.readings import require_read, task_vouchers
 from probandi.services.vouchers import fresh_deadline
 
 
@@ -91,6 +92,7 @@ def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
         reason_text = check_reason(cmd.decision, cmd.reason_code, task.kind)
         if cmd.version is not None and cmd.version != task.version:
             raise Conflict("the task changed since you loaded it", version=task.version)
+        require_read(uow, task_vouchers(uow, task))
         decided = task.decide(cmd.actor.id, cmd.decision, cmd.reason_code, cmd.note, now=now)
         decided = uow.tasks.save(decided)
         approve = cmd.decision is Decision.APPROVE

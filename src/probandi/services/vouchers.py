@@ -29,6 +29,7 @@ from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.forensics import Diffs, Examination, examine, precompare
 from probandi.services.ports import UnitOfWork
+from probandi.services.reading_queue import queue_reading
 from probandi.services.tasks import open_task
 
 NEEDS_PROOF = frozenset({GateState.AWAITING_PROOF, GateState.IN_REVIEW, GateState.REJECTED})
@@ -162,6 +163,7 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
         )
         result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
         keep_fingerprints(uow, voucher, upload, examination)
+        queue_reading(uow, voucher, policy=svc.policy, now=now)
         uow.commit()
     return replace(result, voucher=redact_for(cmd.actor, result.voucher))
 
@@ -188,7 +190,7 @@ def _route(
         findings=[f.code for f in voucher.findings],
     )
     if voucher.has_hard_failure:
-        return _reject_automatically(uow, actor, voucher, listing, seller, existing, now, svc)
+        return reject_automatically(uow, actor, voucher, listing, seller, existing, now, svc)
     uow.vouchers.add(voucher)
     listing, event = listing.transition(GateAction.SUBMIT_PROOF, at=now)
     uow.listings.save(listing)
@@ -213,7 +215,7 @@ def fresh_deadline(due: datetime | None, now: datetime, svc: Services) -> dateti
     return max(due, fresh) if due else fresh
 
 
-def _reject_automatically(
+def reject_automatically(
     uow: UnitOfWork,
     actor: Actor,
     voucher: Voucher,
@@ -222,9 +224,16 @@ def _reject_automatically(
     existing: list[Voucher],
     now: datetime,
     svc: Services,
+    *,
+    stored: bool = False,
 ) -> VoucherResult:
+    """Reject on hard findings with a statement; `stored`: the voucher is already kept
+    (its reading found them), else it is added now."""
     voucher = voucher.apply(VoucherAction.REJECT, at=now)
-    uow.vouchers.add(voucher)
+    if stored:
+        uow.vouchers.save(voucher)
+    else:
+        uow.vouchers.add(voucher)
     hard = tuple(f for f in voucher.findings if f.severity.value == "hard")
     record(
         uow,

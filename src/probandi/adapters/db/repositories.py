@@ -337,21 +337,7 @@ class SqlVoucherRepository:
             .order_by(VoucherRow.created_at)
             .limit(MAX_SAME_DOCUMENT)
         ).scalars()
-        uses = []
-        for row in rows:
-            v = mapping.voucher_to_domain(row)
-            uses.append(
-                PriorDocumentUse(
-                    v.id,
-                    v.seller_id,
-                    v.listing_id,
-                    v.units_claimed,
-                    covering=v.status.value in COVERING_STATUSES,
-                    approved=v.status is VoucherStatus.APPROVED,
-                    copy=is_copy(v),
-                )
-            )
-        return uses
+        return [prior_use(row) for row in rows]
 
 
 MAX_SAME_DOCUMENT = 100
@@ -548,3 +534,17 @@ class SqlApiKeyRepository:
             .values(revoked_at=at)
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+def prior_use(row: VoucherRow) -> PriorDocumentUse:
+    """A stored voucher as an earlier use of the same document (the quantity ledger)."""
+    v = mapping.voucher_to_domain(row)
+    return PriorDocumentUse(
+        v.id,
+        v.seller_id,
+        v.listing_id,
+        v.units_claimed,
+        covering=v.status.value in COVERING_STATUSES,
+        approved=v.status is VoucherStatus.APPROVED,
+        copy=is_copy(v),
+    )

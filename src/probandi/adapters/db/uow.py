@@ -25,6 +25,7 @@ from probandi.adapters.db.notices import (
     SqlPenaltyRepository,
     SqlRightsHolderRepository,
 )
+from probandi.adapters.db.readings import SqlReadingRepository
 from probandi.adapters.db.repositories import (
     RegistryVersionCache,
     SqlApiKeyRepository,
@@ -157,6 +158,7 @@ class SqlUnitOfWork:
         self.brand_requests = SqlBrandRequestRepository(s)
         self.sign_in_throttle = SqlSignInThrottleRepository(s)
         self.jobs = SqlJobRepository(s)
+        self.readings = SqlReadingRepository(s)
         self.audit_heads = SqlAuditHeadRepository(s)
         self.blob_refs = SqlBlobReferenceRepository(s)
         self._audit: list[AuditEntry] = []

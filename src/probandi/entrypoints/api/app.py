@@ -33,6 +33,7 @@ from probandi.entrypoints.api.routes import (
     forensics,
     listings,
     notices,
+    readings,
     registry,
     review,
     screen,
@@ -162,7 +163,17 @@ def create_app(
     app.state.actor_cache = ActorCache(settings.auth_cache_seconds)
     app.state.catalog_engines = CatalogEngineCache()
     problems.install(app)
-    for module in (listings, vouchers, forensics, review, notices, enforcement, registry, screen):
+    for module in (
+        listings,
+        vouchers,
+        readings,
+        forensics,
+        review,
+        notices,
+        enforcement,
+        registry,
+        screen,
+    ):
         app.include_router(module.router, responses=problems.problem_responses())
 
     console.install(app)

@@ -404,10 +404,12 @@ class TaskOut(BaseModel):
     decided_at: datetime | None
     version: int
     allowed_actions: list[str]
+    reading: str = "done"  # pending while its documents are read; then done or failed
 
     @classmethod
-    def from_domain(cls, t: ReviewTask, now: datetime) -> TaskOut:
+    def from_domain(cls, t: ReviewTask, now: datetime, reading: str = "done") -> TaskOut:
         return cls(
+            reading=reading,
             id=t.id,
             kind=t.kind.value,
             subject_id=t.subject_id,

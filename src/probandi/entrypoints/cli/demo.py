@@ -42,6 +42,7 @@ from probandi.services.holders import enroll_trusted, update_holder_profile, ver
 from probandi.services.keys import create_api_key
 from probandi.services.listings import upsert_listing, upsert_seller
 from probandi.services.notices import file_notice
+from probandi.services.readings import ReadingLimits, read_voucher
 from probandi.services.review import claim_task, decide_task
 from probandi.services.vouchers import VoucherResult, submit_voucher
 
@@ -277,6 +278,9 @@ def _load_vouchers(svc: Services, out: Callable[[str], None]) -> None:
     )
 
 
+DEMO_READING = ReadingLimits(max_pages=5, seconds=600.0)
+
+
 def _submit(
     svc: Services,
     listing_id: str,
@@ -350,7 +354,11 @@ def _invoice_approved(svc: Services, today: date) -> tuple[Document, bytes]:
     lines = (DocLine(item, 3, Decimal("11800")),)
     doc = Document(f"{issued:%y%m}3847", issued, HENGLONG, buyer, lines)
     data = img.purchase_invoice(doc)
-    _submit(svc, "tb-4001", VoucherKind.PURCHASE_INVOICE, declared(doc, "Louis Vuitton"), data)
+    submitted = _submit(
+        svc, "tb-4001", VoucherKind.PURCHASE_INVOICE, declared(doc, "Louis Vuitton"), data
+    )
+    # A person decides once the document is read; the demo reads it here, not in a worker.
+    read_voucher(submitted.voucher.id, DEMO_READING, last_attempt=True, svc=svc)
     with svc.reader() as uow:
         task = uow.tasks.open_for_listing("tb-4001")
     if task is None:

@@ -1,4 +1,5 @@
-"""`probandi voucher`: fingerprints of files, and the template clusters in the database."""
+"""`probandi voucher`: fingerprints and readings of files, and the template clusters in the
+database."""
 
 from __future__ import annotations
 
@@ -13,17 +14,21 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.forensics.inspect import UploadInspector
 from probandi.adapters.forensics.reader import ForensicReader
+from probandi.adapters.reading.ocr import OcrDocumentReader
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.forensics.model import TRIMMED, PageFingerprint
+from probandi.domain.reading.fields import extract
+from probandi.domain.reading.model import Reading
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.queries.voucher_clusters import template_clusters
 from probandi.services.forensics import reindex_vouchers
 
-voucher_app = typer.Typer(help="Voucher forensics.", no_args_is_help=True)
+voucher_app = typer.Typer(help="Voucher forensics and reading.", no_args_is_help=True)
 console = cli_console(stderr=True)
+ANY_PAGE_COUNT = 1_000_000
 
 
 def _lines(
@@ -76,6 +81,67 @@ def fingerprint(
             else:
                 for line in _lines(str(path), stored.sha256, stored.pages, prints):
                     typer.echo(json.dumps(line, ensure_ascii=False))
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _reading_line(path: str, reading: Reading) -> dict[str, object]:
+    """The document's kind, page count, fields (value, confidence, box, page) and text."""
+    extracted = extract(reading)
+    return {
+        "path": path,
+        "kind_guess": extracted.kind_guess.value if extracted.kind_guess else None,
+        "pages": len(reading.pages),
+        "fields": {
+            name: {
+                "value": f.value,
+                "confidence": round(f.confidence, 3),
+                "box": list(f.box) if f.box else None,
+                "page": f.page,
+            }
+            for name, f in extracted.fields.items()
+        },
+        "text": reading.text,
+        "note": reading.note,
+    }
+
+
+@voucher_app.command("read")
+def read(
+    files: Annotated[list[Path], typer.Argument(help="PDF, JPEG or PNG files")],
+    max_pages: Annotated[int, typer.Option(min=1, help="read only the first N pages of a PDF")] = 5,
+) -> None:
+    """Read each file (a PDF's text layer, OCR elsewhere) and print one JSON line per file:
+    {"path", "kind_guess", "pages", "fields": {name: {"value", "confidence", "box", "page"}},
+    "text", "note"}. A file that cannot be read is reported on stderr; the exit code is then 1."""
+    settings = Settings.from_env()
+    # Any page count: only the first `max_pages` are read, and the line's note says so.
+    inspector = UploadInspector(settings.max_upload_bytes, settings.max_pixels, ANY_PAGE_COUNT)
+    reader = OcrDocumentReader()
+    failed = 0
+    with Progress(
+        TextColumn("reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=len(files) < 2 or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("files", total=len(files))
+        for path in files:
+            try:
+                data = path.read_bytes()
+                stored = inspector.inspect(data, None)
+                reading = reader.read(data, stored.media_type, max_pages=max_pages)
+            except (OSError, DomainError) as exc:
+                failed += 1
+                message = exc.message if isinstance(exc, DomainError) else str(exc)
+                line = {"path": str(path), "error": message}
+                typer.echo(json.dumps(line, ensure_ascii=False), err=True)
+            else:
+                typer.echo(json.dumps(_reading_line(str(path), reading), ensure_ascii=False))
             progress.advance(task)
     if failed:
         raise typer.Exit(1)

@@ -15,12 +15,15 @@ from probandi.domain.errors import InvalidInput
 from probandi.domain.review import Decision, TaskKind, allowed_task_actions, reason_table
 from probandi.domain.statements import decision_statement
 from probandi.domain.vouchers import Severity
+from probandi.entrypoints.console.reading_view import contradicted_fields, reading_view
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
+from probandi.queries.reading_status import listings_being_read
 from probandi.queries.review_queue import QueueFilter, review_queue
 from probandi.queries.voucher_clusters import VoucherMatch, voucher_matches
 from probandi.services import views
 from probandi.services.appeals import get_appeal
 from probandi.services.penalties import seller_ledger
+from probandi.services.readings import get_reading
 from probandi.services.review import claim_next, claim_task, decide_task, release_task
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -49,6 +52,7 @@ def queue(
     )
     with Session(request.app.state.read_engine) as s:
         tasks = review_queue(s, actor, f, now)
+        being_read = listings_being_read(s, actor, {t.listing_id for t in tasks})
     with svc.reader() as uow:
         listings = uow.listings.get_many({t.listing_id for t in tasks})
         brands = uow.brands.list_all()
@@ -59,6 +63,7 @@ def queue(
         "queue.html",
         session,
         tasks=tasks,
+        being_read=being_read,
         listings=listings,
         brands=brands,
         kinds=[k.value for k in TaskKind],
@@ -103,6 +108,7 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
     findings = {
         v.id: sorted(v.findings, key=lambda f: SEVERITY_ORDER[f.severity]) for v in vouchers
     }
+    readings = {v.id: reading_view(get_reading(v.id, actor, svc=svc), v) for v in vouchers}
     return page(
         request,
         "task.html",
@@ -112,6 +118,9 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
         seller=view.seller,
         vouchers=vouchers,
         findings=findings,
+        contradicted={v.id: contradicted_fields(v.findings) for v in vouchers},
+        readings=readings,
+        reading_pending=any(r.pending for r in readings.values()),
         matches=matches,
         others=others,
         item=for_item,

@@ -20,6 +20,7 @@ from probandi.domain.notices import ItemState
 from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import VoucherStatus
 from probandi.entrypoints.api.routes.vouchers import parse_declaration
+from probandi.entrypoints.console.reading_view import contradicted_fields
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
 from probandi.services import views
 from probandi.services.appeals import file_appeal, my_appeals
@@ -47,6 +48,7 @@ def listing(listing_id: str, request: Request, session: Signed) -> Response:
     actor = actor_of(session, Role.SELLER, Role.REVIEWER, Role.ADMIN)
     svc = request.app.state.services
     view = views.get_listing(listing_id, actor, svc=svc)  # 404 for another seller's
+    vouchers = views.listing_vouchers(listing_id, actor, svc=svc)
     return page(
         request,
         "listing.html",
@@ -54,7 +56,8 @@ def listing(listing_id: str, request: Request, session: Signed) -> Response:
         listing=view.listing,
         seller=view.seller,
         verdict=publishability(view.listing, view.seller),
-        vouchers=views.listing_vouchers(listing_id, actor, svc=svc),
+        vouchers=vouchers,
+        contradicted={v.id: contradicted_fields(v.findings) for v in vouchers},
         statements=views.listing_statements(listing_id, actor, svc=svc),
         takes_proof=view.listing.gate.state in NEEDS_PROOF and actor.role is Role.SELLER,
         kinds=[k.value for k in VoucherKind],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from probandi.domain.commands import DecideTask
-from probandi.domain.review import Decision, TaskState
+from probandi.domain.review import Decision, ReviewTask, TaskState
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.schemas import (
     DecisionIn,
@@ -20,6 +20,8 @@ from probandi.entrypoints.api.schemas import (
 )
 from probandi.queries.review_queue import QueueFilter, review_queue
 from probandi.services import views
+from probandi.services.context import Services
+from probandi.services.readings import task_readings
 from probandi.services.review import claim_next, claim_task, decide_task, release_task
 
 router = APIRouter(prefix="/v1/review", tags=["review"])
@@ -39,12 +41,17 @@ def list_tasks(
     now = svc.clock.now()
     with Session(request.app.state.read_engine) as session:
         tasks = review_queue(session, actor, QueueFilter(state, overdue, listing_id, limit), now)
-    return TaskPage(items=[TaskOut.from_domain(t, now) for t in tasks])
+    reading = task_readings(tasks, svc=svc)
+    return TaskPage(items=[TaskOut.from_domain(t, now, reading[t.id]) for t in tasks])
 
 
 @router.get("/tasks/{task_id}", response_model=TaskOut)
 def get_task(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
-    return TaskOut.from_domain(views.get_task(task_id, actor, svc=svc), svc.clock.now())
+    return _task_out(views.get_task(task_id, actor, svc=svc), svc)
+
+
+def _task_out(task: ReviewTask, svc: Services) -> TaskOut:
+    return TaskOut.from_domain(task, svc.clock.now(), task_readings([task], svc=svc)[task.id])
 
 
 @router.post(
@@ -57,17 +64,17 @@ def post_claim_next(actor: CurrentActor, svc: Svc) -> TaskOut | Response:
     task = claim_next(actor, svc=svc)
     if task is None:
         return Response(status_code=204)
-    return TaskOut.from_domain(task, svc.clock.now())
+    return _task_out(task, svc)
 
 
 @router.post("/tasks/{task_id}/claim", response_model=TaskOut)
 def post_claim(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
-    return TaskOut.from_domain(claim_task(task_id, actor, svc=svc), svc.clock.now())
+    return _task_out(claim_task(task_id, actor, svc=svc), svc)
 
 
 @router.post("/tasks/{task_id}/release", response_model=TaskOut)
 def post_release(task_id: str, actor: CurrentActor, svc: Svc) -> TaskOut:
-    return TaskOut.from_domain(release_task(task_id, actor, svc=svc), svc.clock.now())
+    return _task_out(release_task(task_id, actor, svc=svc), svc)
 
 
 @router.post("/tasks/{task_id}/decision", response_model=DecisionOut)
