@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import random
+import time
 
 import pytest
 from PIL import Image
 
 from probandi.adapters.reading.ocr import NO_TEXT, OcrDocumentReader
 from probandi.domain.reading.fields import extract
-from probandi.domain.reading.model import TextSource
+from probandi.domain.reading.model import ReadingTooLong, TextSource
 from probandi.domain.sellers import VoucherKind
 from probandi.services.ports import DocumentReader
 from tests.support.documents import STYLES, Style, generated, receipt, styled
@@ -106,3 +107,8 @@ def test_the_generator_covers_every_kind_and_style() -> None:
     documents = generated(len(STYLES) * 4)
     assert {d.kind for d in documents} == set(VoucherKind) - {VoucherKind.TRANSACTION_RECORD}
     assert all(d.altered for d in documents)
+
+
+def test_a_reading_past_its_deadline_stops_before_the_next_page(reader: DocumentReader) -> None:
+    with pytest.raises(ReadingTooLong, match="before page 1"):
+        reader.read(an_image_pdf(3), "application/pdf", max_pages=3, deadline=time.monotonic())

@@ -94,7 +94,12 @@ class DocumentReader(Protocol):
     Only the first `max_pages` pages are read (`Reading.truncated_at` says when there were
     more); a page without text gives no lines, not an error."""
 
-    def read(self, data: bytes, media_type: str, *, max_pages: int) -> Reading: ...
+    def read(
+        self, data: bytes, media_type: str, *, max_pages: int, deadline: float | None = None
+    ) -> Reading:
+        """`deadline` (time.monotonic()): past it, no further page is read and
+        `ReadingTooLong` is raised."""
+        ...
 
 
 class ReadingRepository(Protocol):

@@ -20,7 +20,7 @@ from probandi.domain.forensics.model import document_key
 from probandi.domain.listing_gate import GateState
 from probandi.domain.reading.compare import JUDGES, READ_AS, compare, declared_values
 from probandi.domain.reading.fields import extract
-from probandi.domain.reading.model import Extracted, Reading
+from probandi.domain.reading.model import Extracted, Reading, ReadingTooLong
 from probandi.domain.reading.record import ReadingStatus, VoucherReading
 from probandi.domain.review import ReviewTask, TaskKind, TaskState
 from probandi.domain.sellers import VoucherKind
@@ -33,10 +33,6 @@ from probandi.services.vouchers import reject_automatically
 
 log = logging.getLogger("probandi.reading")
 ISSUER_FIELDS = ("seller_name", "issuer", "grantor")
-
-
-class ReadingTooLong(Exception):
-    """The reading ran past its time limit: recorded as failed, never retried."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +111,12 @@ def read_voucher(
     try:
         data = svc.files.read(voucher.file.sha256)
         begun = time.monotonic()
-        read = svc.document_reader.read(data, voucher.file.media_type, max_pages=limits.max_pages)
+        read = svc.document_reader.read(
+            data,
+            voucher.file.media_type,
+            max_pages=limits.max_pages,
+            deadline=begun + limits.seconds,
+        )
         if time.monotonic() - begun > limits.seconds:
             raise ReadingTooLong(f"the reading took longer than {limits.seconds:g} s")
         extracted = extract(read)

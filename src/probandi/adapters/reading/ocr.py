@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ from probandi.adapters.forensics.decode import (
     open_pdf,
     render_pdf,
 )
-from probandi.domain.reading.model import PageText, Reading, ReadLine, TextSource
+from probandi.domain.reading.model import PageText, Reading, ReadingTooLong, ReadLine, TextSource
 
 WORKING_SIDE = 2000  # the OCR's own limit: larger pages are reduced to it first
 TEXT_LAYER_MIN_CHARS = 8  # fewer characters than this: the page is an image
@@ -60,9 +61,11 @@ class OcrDocumentReader:
     def __init__(self, budget: DecodeBudget | None = None) -> None:
         self._budget = budget or DEFAULT_BUDGET
 
-    def read(self, data: bytes, media_type: str, *, max_pages: int) -> Reading:
+    def read(
+        self, data: bytes, media_type: str, *, max_pages: int, deadline: float | None = None
+    ) -> Reading:
         if media_type == PDF:
-            pages, total = self._read_pdf(data, max_pages)
+            pages, total = self._read_pdf(data, max_pages, deadline)
         else:
             pages, total = [read_image(decode_image(data, self._budget))], 1
         truncated = len(pages) if total > len(pages) else None
@@ -72,14 +75,17 @@ class OcrDocumentReader:
             notes.append(f"read the first {truncated} of {total} pages")
         return Reading(reading.pages, truncated, "; ".join(notes) or None)
 
-    def _read_pdf(self, data: bytes, max_pages: int) -> tuple[list[PageText], int]:
+    def _read_pdf(
+        self, data: bytes, max_pages: int, deadline: float | None
+    ) -> tuple[list[PageText], int]:
         layers, total = text_layers(data, max_pages)
         images = [i for i, layer in enumerate(layers) if layer is None]
         rendered = render_pdf(data, max_pages, WORKING_SIDE, budget=self._budget) if images else []
-        pages = [
-            layer if layer is not None else read_image(rendered[index])
-            for index, layer in enumerate(layers)
-        ]
+        pages = []
+        for index, layer in enumerate(layers):
+            if layer is None and deadline is not None and time.monotonic() > deadline:
+                raise ReadingTooLong(f"stopped before page {index + 1}: over the time limit")
+            pages.append(layer if layer is not None else read_image(rendered[index]))
         return pages, total
 
 

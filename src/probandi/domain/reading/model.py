@@ -16,6 +16,10 @@ class TextSource(enum.StrEnum):
     OCR = "ocr"
 
 
+class ReadingTooLong(Exception):
+    """A reading stopped at its time limit: no further page is read."""
+
+
 @dataclass(frozen=True)
 class ReadLine:
     """One line (or box) of text as the reader saw it."""
