@@ -48,8 +48,11 @@ class Settings:
     sign_in_account_free_failures: int = 5
     sign_in_address_free_failures: int = 20
     sign_in_max_delay_seconds: float = 900.0
-    # Durable jobs (ADR 0007): worker threads inside `serve`, and how often an idle one polls.
+    # Durable jobs (ADR 0007): job threads `serve` runs (0: none, leave the jobs to
+    # `probandi worker`), in a child process of its own by default (ADR 0010) or in the API
+    # process itself; and how often an idle one polls.
     job_workers: int = 1
+    job_process: bool = True
     job_poll_seconds: float = 1.0
     # Reading vouchers (ADR 0009): pages read per document, the time one reading may take,
     # and the lease of a reading job (a worker killed mid-reading loses it after this).
@@ -93,6 +96,7 @@ class Settings:
             ),
             worker_threads=int(e.get("PROBANDI_WORKER_THREADS") or base.worker_threads),
             job_workers=int(e.get("PROBANDI_JOB_WORKERS") or base.job_workers),
+            job_process=e.get("PROBANDI_JOB_PROCESS") != "0",
             reading_max_pages=int(e.get("PROBANDI_READING_MAX_PAGES") or base.reading_max_pages),
             reading_seconds_limit=float(
                 e.get("PROBANDI_READING_SECONDS_LIMIT") or base.reading_seconds_limit

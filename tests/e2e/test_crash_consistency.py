@@ -199,6 +199,7 @@ def test_kill_9_mid_work_loses_nothing_acknowledged_and_retries_never_double(
         "PROBANDI_CHECKPOINT_KEY": str(tmp_path / "checkpoint.key"),
         "PROBANDI_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
         "PROBANDI_IDEMPOTENCY_LEASE_SECONDS": "2",
+        "PROBANDI_JOB_WORKERS": "0",  # requests are what is killed here, not jobs
     }
     crash: Crash | None = None
     calls: list[Call] = []

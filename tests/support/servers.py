@@ -24,6 +24,15 @@ def free_port() -> int:
         return port
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started that still exist (zombies too): `serve`'s job worker."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
 def server_env(database_url: str, voucher_dir: Path) -> dict[str, str]:
     return {
         **os.environ,

@@ -1,10 +1,16 @@
-"""The job worker: threads that claim and run durable jobs, and the built-in job kinds."""
+"""The job worker: threads that claim and run durable jobs, and the built-in job kinds;
+and the `probandi worker` child process `serve` keeps beside the API (ADR 0010)."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -138,10 +144,109 @@ class Worker:
                 self._stop.wait(self.poll_seconds)
 
 
-def start_worker(runtime: Runtime) -> Worker:
-    """The job worker `serve` runs beside the API (PROBANDI_JOB_WORKERS threads)."""
-    registry, schedule = built_in_jobs(runtime)
+PARENT_ENV = "PROBANDI_WORKER_PARENT"  # set for a worker `serve` started: the parent's pid
+RESTART_MIN_SECONDS, RESTART_MAX_SECONDS = 1.0, 60.0
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerProcess:
+    """`probandi worker` as a child of this process: the jobs' memory (OCR models and pages)
+    and CPU stay out of the API's process. A child that dies is started again, with backoff;
+    one whose parent dies is sent SIGTERM by the kernel (Linux), so none is left behind."""
+
+    def __init__(self, concurrency: int, *, grace_seconds: float = 30.0) -> None:
+        self.concurrency = concurrency
+        self.grace_seconds = grace_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._started = threading.Event()
+
+    @property
+    def pid(self) -> int | None:
+        """The running child's process id (after start() returned), or None."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def start(self) -> None:
+        # The kernel's parent-death signal follows the thread that started the child, so
+        # one long-lived thread starts it and every restart.
+        self._thread = threading.Thread(target=self._supervise, name="probandi-jobs", daemon=True)
+        self._thread.start()
+        self._started.wait(10)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """SIGTERM the child (it finishes its running jobs), SIGKILL after the grace time."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(self.grace_seconds + 5 if timeout is None else timeout)
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "probandi", "worker", "--concurrency"]
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [*command, str(self.concurrency)], env=env, stdin=subprocess.DEVNULL
+        )
+
+    def _supervise(self) -> None:
+        backoff = RESTART_MIN_SECONDS
+        while not self._stop.is_set():
+            began = time.monotonic()
+            process = self._process = self._spawn()
+            self._started.set()
+            log.info("job worker process %d started", process.pid)
+            while process.poll() is None and not self._stop.wait(0.5):
+                pass
+            if self._stop.is_set():
+                self._end(process)
+                return
+            if time.monotonic() - began > RESTART_MAX_SECONDS:
+                backoff = RESTART_MIN_SECONDS  # it ran a good while: a fresh failure
+            log.warning(
+                "job worker process %d exited with %s; starting another in %.0f s",
+                process.pid,
+                process.returncode,
+                backoff,
+            )
+            self._stop.wait(backoff)
+            backoff = min(backoff * 2, RESTART_MAX_SECONDS)
+
+    def _end(self, process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(self.grace_seconds)
+            except subprocess.TimeoutExpired:
+                log.warning("job worker process %d did not stop: killed", process.pid)
+                process.kill()
+                process.wait()
+
+
+def follow_parent() -> None:
+    """In a worker `serve` started: end with the parent. The kernel sends SIGTERM when the
+    parent dies; a parent already gone before that was set means exit now."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return
+    name = ctypes.util.find_library("c")
+    prctl = getattr(ctypes.CDLL(name), "prctl", None) if name else None
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != int(parent):
+        raise SystemExit(0)
+
+
+def start_worker(runtime: Runtime) -> Worker | WorkerProcess | None:
+    """The job worker `serve` runs beside the API: PROBANDI_JOB_WORKERS threads in a child
+    process (PROBANDI_JOB_PROCESS=0: in this process), or none when that is 0."""
     settings = runtime.settings
+    if settings.job_workers <= 0:
+        return None
+    if settings.job_process:
+        child = WorkerProcess(settings.job_workers)
+        child.start()
+        return child
+    registry, schedule = built_in_jobs(runtime)
     worker = Worker(
         registry,
         schedule,

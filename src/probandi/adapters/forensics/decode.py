@@ -77,7 +77,9 @@ class DecodeBudget:
         self._changed = threading.Condition()
 
     @contextmanager
-    def hold(self, cost: int) -> Iterator[None]:
+    def hold(self, cost: int, *, trim: bool = False) -> Iterator[None]:
+        """Wait for a slot and `cost` bytes of the budget, and hold them; freed memory goes
+        back to the system afterwards when the cost was large (or `trim`)."""
         cost = max(0, min(cost, self._memory))
         with self._changed:
             self._changed.wait_for(lambda: self._free_slots > 0 and self._free_memory >= cost)
@@ -90,7 +92,7 @@ class DecodeBudget:
                 self._free_slots += 1
                 self._free_memory += cost
                 self._changed.notify_all()
-            if cost >= TRIM_AFTER:
+            if trim or cost >= TRIM_AFTER:
                 release_memory()
 
 

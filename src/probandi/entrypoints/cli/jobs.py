@@ -16,7 +16,7 @@ from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.jobs import Job, JobState
 from probandi.entrypoints.cli.consoles import cli_console
-from probandi.entrypoints.worker import Worker, built_in_jobs
+from probandi.entrypoints.worker import Worker, built_in_jobs, follow_parent
 from probandi.services.jobs import retry_job
 
 jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
@@ -28,7 +28,8 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="jobs run at once (threads)")] = 1,
     once: Annotated[bool, typer.Option(help="run every due job, then exit")] = False,
 ) -> None:
-    """Run durable jobs (checkpoints, orphan sweeps, ...) until SIGTERM or Ctrl-C."""
+    """Run durable jobs (readings, checkpoints, orphan sweeps, ...) until SIGTERM or Ctrl-C."""
+    follow_parent()  # started by `serve`: end with it
     settings = Settings.from_env()
     runtime = bootstrap(settings, migrate=True)
     registry, schedule = built_in_jobs(runtime)
