@@ -10,12 +10,19 @@ import time
 import pytest
 from PIL import Image
 
-from probandi.adapters.reading.ocr import NO_TEXT, OcrDocumentReader
+from probandi.adapters.reading.ocr import (
+    NO_TEXT,
+    OcrDocumentReader,
+    _detection_cost,
+    _page_size,
+    _pieces,
+    orientation_view,
+)
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import ReadingTooLong, TextSource
 from probandi.domain.sellers import VoucherKind
 from probandi.services.ports import DocumentReader
-from tests.support.documents import STYLES, Style, generated, receipt, styled
+from tests.support.documents import STYLES, Page, Style, generated, receipt, styled
 
 PDF, PNG = "application/pdf", "image/png"
 
@@ -112,3 +119,50 @@ def test_the_generator_covers_every_kind_and_style() -> None:
 def test_a_reading_past_its_deadline_stops_before_the_next_page(reader: DocumentReader) -> None:
     with pytest.raises(ReadingTooLong, match="before page 1"):
         reader.read(an_image_pdf(3), "application/pdf", max_pages=3, deadline=time.monotonic())
+
+
+def _lines_page(width: int, height: int, step: int, size: int) -> tuple[bytes, list[str]]:
+    """A page of numbered lines `step` pixels apart: a long phone screenshot when tall."""
+    page = Page(width, height)
+    texts = []
+    for n, y in enumerate(range(20, height - size - 10, step)):
+        texts.append(f"订单编号 {n:03d} 金额 {100 + 7 * n}.50")
+        page.text((40, y), texts[-1], size)
+    buffer = io.BytesIO()
+    page.image.save(buffer, "PNG")
+    return buffer.getvalue(), texts
+
+
+def test_a_long_screenshot_is_read_in_pieces_every_line_once_in_order(
+    reader: DocumentReader,
+) -> None:
+    # 1080 x 7000: read whole it would make detection hold about 2 GB. The line pitch puts
+    # lines across every cut between pieces.
+    data, texts = _lines_page(1080, 7000, 97, 34)
+    page = reader.read(data, PNG, max_pages=1).pages[0]
+    read = [line.text.replace(" ", "") for line in page.lines]
+    assert read == [t.replace(" ", "") for t in texts]
+    tops = [line.box[1] for line in page.lines]
+    assert tops == sorted(tops)
+    assert page.height > 4 * page.width  # boxes are on the whole page, not on a piece
+
+
+def test_a_wide_banner_is_read_with_its_aspect_bounded(reader: DocumentReader) -> None:
+    page = Page(3000, 160)
+    page.text((40, 50), "发票号码 33207675 开票日期 2019年05月08日 金额 46.62", 48)
+    buffer = io.BytesIO()
+    page.image.save(buffer, "PNG")
+    read = reader.read(buffer.getvalue(), PNG, max_pages=1).pages[0]
+    assert "33207675" in "".join(line.text for line in read.lines)
+    assert read.height < read.width / 4  # the white margin is not part of the page
+
+
+@pytest.mark.parametrize(
+    "size", [(1080, 20000), (20000, 300), (6320, 6320), (300, 60), (60, 300), (2000, 1000)]
+)
+def test_detection_sees_a_bounded_image_whatever_the_page_shape(size: tuple[int, int]) -> None:
+    page = _page_size(*size)
+    pieces = _pieces(Image.new("RGB", page, "white"))
+    assert max(_detection_cost(piece.size) for *_, piece in pieces) <= 1_300_000 * 300
+    assert len(pieces) <= 8
+    assert _detection_cost(orientation_view(Image.new("RGB", size)).size) <= 1_300_000 * 300

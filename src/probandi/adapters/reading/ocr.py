@@ -41,8 +41,15 @@ from probandi.adapters.forensics.decode import (
 from probandi.domain.reading.model import PageText, Reading, ReadingTooLong, ReadLine, TextSource
 
 WORKING_SIDE = 2000  # the OCR's own limit: larger pages are reduced to it first
-WORKING_PIXELS = 1_600_000  # and so are pages of more pixels than this
-DETECTION_BYTES_PER_PIXEL = 150  # measured peak of PP-OCRv4 detection, single-threaded
+WORKING_PIXELS = 1_200_000  # and so are pages of more pixels than this
+DETECTION_BYTES_PER_PIXEL = 300  # measured peak of PP-OCRv4 detection, single-threaded
+DETECTION_MIN_SIDE = 736  # the engine enlarges a page until its shorter side is this
+ENGINE_MAX_SIDE = 2000  # and reduces it until its longer side is this
+MAX_ASPECT = 2.0  # a piece read at once is at most this much longer than wide
+PIECE_SIDE = 800  # the width a tall page is read at (a long screenshot: text stays legible)
+PIECE_OVERLAP = 0.12  # of the width: the tallest line read whole across pieces
+MAX_PIECES = 8  # a longer page is reduced to this many pieces' length
+ORIENTATION_SIDE = 960  # orientation is judged on the page's head at most this long
 TEXT_LAYER_MIN_CHARS = 8  # fewer characters than this: the page is an image
 TALL = 1.5  # a box this much taller than wide is a line of text turned a quarter
 NO_TEXT = "no text found"
@@ -156,41 +163,105 @@ def working_size(width: int, height: int) -> tuple[int, int]:
 
 
 def read_image(image: Image.Image, budget: DecodeBudget | None = None) -> PageText:
-    """One page image read by OCR, turned upright first, within the memory `budget`."""
-    size = working_size(*image.size)
-    if size != image.size:
-        image = image.resize(size, Image.Resampling.LANCZOS)
-    cost = image.width * image.height * DETECTION_BYTES_PER_PIXEL
-    with (budget or DEFAULT_BUDGET).hold(cost, trim=True):
-        return _read_upright(image)
+    """One page image read by OCR, turned upright first, within the memory `budget`.
 
-
-def _read_upright(image: Image.Image) -> PageText:
+    Detection enlarges a page until its shorter side is `DETECTION_MIN_SIDE`, so what it
+    holds grows with the page's aspect ratio: a page is read in pieces no longer than
+    `MAX_ASPECT` times their width. A tall page (a long screenshot) is cut into overlapping
+    pieces, each line read in the piece that holds its middle; a wide one gets a white margin
+    below. Boxes are on the page as read, at most `WORKING_SIDE` wide or tall."""
     ocr = engine()
-    turn, skew = upright_turn(ocr, image)
+    view = orientation_view(image)
+    with (budget or DEFAULT_BUDGET).hold(_detection_cost(view.size), trim=True):
+        turn, skew = upright_turn(ocr, view)
     if abs(skew) >= MIN_SKEW:
         # Rows must be level for labels and values to share one: a photo is rarely square.
         image = image.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=WHITE)
     if turn:
         # PIL turns counter-clockwise; `turn` is the clockwise quarter-turns needed.
         image = image.rotate(-turn, expand=True)
-    result, _ = ocr(image)
-    lines = tuple(_line(box, text, score) for box, text, score in result or ())
-    return PageText(lines, image.width, image.height, turn, TextSource.OCR)
+    page = _page_size(*image.size)
+    if page != image.size:
+        image = image.resize(page, Image.Resampling.LANCZOS)
+    lines: list[ReadLine] = []
+    for top, own_from, own_to, piece in _pieces(image):
+        with (budget or DEFAULT_BUDGET).hold(_detection_cost(piece.size), trim=True):
+            result, _ = ocr(piece)
+        for box, text, score in result or ():
+            line = _line(box, text, score, top)
+            if own_from <= (line.box[1] + line.box[3]) / 2 < own_to:
+                lines.append(line)
+    return PageText(tuple(lines), image.width, image.height, turn, TextSource.OCR)
 
 
-def _line(points: list[list[float]], text: str, score: float) -> ReadLine:
-    xs, ys = [pt[0] for pt in points], [pt[1] for pt in points]
+def _page_size(width: int, height: int) -> tuple[int, int]:
+    """A tall page keeps its length (read in pieces) and gets the width a piece may have; a
+    wide one is sized with the margin it gets; any other page is read within `working_size`."""
+    if height > MAX_ASPECT * width:
+        side = min(width, PIECE_SIDE)
+        piece, overlap = round(MAX_ASPECT * side), round(side * PIECE_OVERLAP)
+        longest = MAX_PIECES * piece - (MAX_PIECES - 1) * overlap
+        return side, max(1, min(round(height * side / width), longest))
+    if width > MAX_ASPECT * height:
+        padded = working_size(width, math.ceil(width / MAX_ASPECT))
+        scale = padded[0] / width
+        return padded[0], max(1, round(height * scale))
+    return working_size(width, height)
+
+
+def _pieces(image: Image.Image) -> list[tuple[int, float, float, Image.Image]]:
+    """(top, own band from, own band to, piece): overlapping pieces of a tall page, each line
+    owned by the piece holding its middle; a wide page padded white below."""
+    width, height = image.size
+    if width > MAX_ASPECT * height:
+        padded = Image.new("RGB", (width, math.ceil(width / MAX_ASPECT)), WHITE)
+        padded.paste(image, (0, 0))
+        return [(0, -math.inf, math.inf, padded)]
+    length = round(MAX_ASPECT * width)
+    if height <= length:
+        return [(0, -math.inf, math.inf, image)]
+    overlap = round(width * PIECE_OVERLAP)
+    tops = [*range(0, height - length, length - overlap), height - length]
+    pieces = []
+    for i, top in enumerate(tops):
+        own_from = -math.inf if i == 0 else top + (tops[i - 1] + length - top) / 2
+        own_to = math.inf if i == len(tops) - 1 else (top + length + tops[i + 1]) / 2
+        pieces.append((top, own_from, own_to, image.crop((0, top, width, top + length))))
+    return pieces
+
+
+def orientation_view(image: Image.Image) -> Image.Image:
+    """Where a page's orientation is judged, at a bounded cost: its leading part no longer
+    than `MAX_ASPECT` times its shorter side, at most `ORIENTATION_SIDE` pixels long."""
+    width, height = image.size
+    if height > MAX_ASPECT * width:
+        image = image.crop((0, 0, width, round(MAX_ASPECT * width)))
+    elif width > MAX_ASPECT * height:
+        image = image.crop((0, 0, round(MAX_ASPECT * height), height))
+    small = image.convert("RGB")  # a copy: thumbnail() works in place
+    small.thumbnail((ORIENTATION_SIDE, ORIENTATION_SIDE), Image.Resampling.BILINEAR)
+    return small
+
+
+def _detection_cost(size: tuple[int, int]) -> int:
+    """Bytes detection holds for an image of this size, enlarged as the engine enlarges it."""
+    width, height = size
+    grow = max(1.0, DETECTION_MIN_SIDE / max(1, min(width, height)))
+    shrink = min(1.0, ENGINE_MAX_SIDE / max(width, height, 1))
+    return round(width * height * (grow * shrink) ** 2 * DETECTION_BYTES_PER_PIXEL)
+
+
+def _line(points: list[list[float]], text: str, score: float, top: int = 0) -> ReadLine:
+    xs, ys = [pt[0] for pt in points], [pt[1] + top for pt in points]
     box = (round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys)))
     return ReadLine(str(text), round(float(score), 4), box)
 
 
-def upright_turn(ocr: Any, image: Image.Image) -> tuple[int, float]:
+def upright_turn(ocr: Any, view: Image.Image) -> tuple[int, float]:
     """Degrees (clockwise) the page must turn to stand upright, 0, 90, 180 or 270, and the
-    small skew of its lines (degrees, counter-clockwise) to level them first."""
-    small = image.copy()
-    small.thumbnail((960, 960), Image.Resampling.BILINEAR)
-    bgr = np.ascontiguousarray(np.asarray(small.convert("RGB"))[:, :, ::-1])
+    small skew of its lines (degrees, counter-clockwise) to level them first; `view` is the
+    page's `orientation_view`."""
+    bgr = np.ascontiguousarray(np.asarray(view.convert("RGB"))[:, :, ::-1])
     boxes, _ = ocr.text_det(bgr)
     long_boxes = [b for b in boxes if _elongation(b) >= TALL] if boxes is not None else []
     if not long_boxes:
