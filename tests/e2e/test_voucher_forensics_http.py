@@ -24,7 +24,7 @@ from tests.support.real_invoice import (
     real_invoice_path,
     refilled,
 )
-from tests.support.vouchers import forged_receipts, recycle, rotated
+from tests.support.vouchers import forged_receipts, receipt_declaration, recycle, rotated
 from tests.support.world import World
 
 A_MONTH_AFTER_THE_INVOICE = datetime(2019, 6, 3, 9, 0, tzinfo=UTC)  # a Monday
@@ -191,14 +191,7 @@ def test_one_forgery_template_shown_by_three_unrelated_sellers_is_one_cluster(
     for i, (data, fields) in enumerate(receipts):
         seller, listing = f"shop-{i}", f"L{i}"
         held_listing(world, seller, listing)
-        decl = {
-            "issuer": fields["shop"],
-            "buyer_name": f"{seller} 贸易有限公司",
-            "issued_on": (clock.now().date() - timedelta(days=10)).isoformat(),
-            "document_number": fields["number"],
-            "currency": "CNY",
-            "lines": [{"brand": "GUCCI", "item": "bag", "quantity": 2, "amount": "30000.00"}],
-        }
+        decl = receipt_declaration(fields, seller, clock.now().date())
         up = world.upload(seller, listing, data, declaration=decl, media_type="image/jpeg")
         assert up.status_code == 201, up.text
         uploaded.append(up.json()["voucher"])

@@ -16,7 +16,7 @@ import itertools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 import zxingcpp
@@ -387,6 +387,18 @@ def paper_receipt_image(
     total = sum((price * quantity for _, quantity, price in lines), Decimal(0))
     _text(draw, (590, 680), f"HKD {_money(total)}", 20, align="right")
     return _encode(_on_page(image, RECEIPT_MARGIN, RECEIPT_PAPER), fmt)
+
+
+def receipt_declaration(fields: ReceiptFields, seller: str, today: date) -> dict[str, Any]:
+    """A forged receipt's declaration in `seller`'s own name, dated ten days before `today`."""
+    return {
+        "issuer": fields["shop"],
+        "buyer_name": f"{seller} 贸易有限公司",
+        "issued_on": (today - timedelta(days=10)).isoformat(),
+        "document_number": fields["number"],
+        "currency": "CNY",
+        "lines": [{"brand": "GUCCI", "item": "bag", "quantity": 2, "amount": "30000.00"}],
+    }
 
 
 def forged_receipts(n: int, seed: int) -> list[tuple[bytes, ReceiptFields]]:

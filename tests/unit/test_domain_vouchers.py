@@ -49,12 +49,19 @@ def a_finding(severity: Severity, code: str = "x.y") -> Finding:
     return Finding(code, severity, f"{code} message", {})
 
 
-@pytest.mark.parametrize("action", list(VoucherAction))
+@pytest.mark.parametrize("action", [a for a in VoucherAction if a is not VoucherAction.REVOKE])
 def test_a_pending_voucher_takes_any_decision_and_records_when(action: VoucherAction) -> None:
     decided_at = MONDAY_9AM + timedelta(hours=1)
     decided = a_voucher().apply(action, at=decided_at)
     assert decided.status is VOUCHER_TRANSITIONS[(VoucherStatus.PENDING_REVIEW, action)]
     assert decided.decided_at == decided_at
+
+
+def test_only_an_approved_voucher_is_revoked_and_it_records_when() -> None:
+    approved = a_voucher().apply(VoucherAction.APPROVE, at=MONDAY_9AM)
+    revoked = approved.apply(VoucherAction.REVOKE, at=MONDAY_9AM + timedelta(days=30))
+    assert revoked.status is VoucherStatus.REJECTED
+    assert revoked.decided_at == MONDAY_9AM + timedelta(days=30)
 
 
 @pytest.mark.parametrize(

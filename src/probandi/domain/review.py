@@ -40,6 +40,7 @@ class TaskKind(enum.StrEnum):
     PROOF = "proof"  # a held listing's proof (the gate)
     COUNTER_NOTICE = "counter_notice"  # a seller's proof against a notice
     APPEAL = "appeal"  # an internal complaint against a decision
+    RECHECK = "recheck"  # an approved voucher to look at again (new evidence against it)
 
 
 class Decision(enum.StrEnum):
@@ -80,10 +81,25 @@ def allowed_task_actions(state: TaskState) -> frozenset[TaskAction]:
     return frozenset(action for (src, action) in TASK_TRANSITIONS if src is state)
 
 
+# A recheck: approve keeps the approval, reject takes it back.
+KEEP_REASONS = {
+    "approval_stands": "the document was checked again and the approval stands",
+    "legitimate_template": "the shared layout is a legitimate template, not a forgery",
+}
+REVOKE_REASONS = {
+    "forgery_template": "the document was made on a forgery template shared by other shops",
+    "suspected_forgery": "the document shows signs of forgery",
+    "recycled_document": "the document is another seller's, submitted again",
+    "other": "other reasons, stated in the note",
+}
+
+
 def reason_table(decision: Decision, kind: TaskKind = TaskKind.PROOF) -> dict[str, str]:
     approve = decision is Decision.APPROVE
     if kind is TaskKind.APPEAL:
         return GRANT_REASONS if approve else DISMISS_REASONS
+    if kind is TaskKind.RECHECK:
+        return KEEP_REASONS if approve else REVOKE_REASONS
     return APPROVE_REASONS if approve else REJECT_REASONS
 
 

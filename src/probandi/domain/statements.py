@@ -9,6 +9,11 @@ from probandi.domain.review import TaskKind
 from probandi.domain.vouchers import Finding, Severity
 
 PROOF_REJECTED = "proof rejected; the listing stays unpublishable until proof is approved"
+APPROVAL_KEPT = "approved proof checked again: the approval stands"
+APPROVAL_REVOKED = "approval of proof revoked; the listing is held until new proof is approved"
+APPROVAL_REVOKED_PROOF_STANDS = (
+    "approval of one voucher revoked; the listing's other approved proof stands"
+)
 NOTICE_UPHELD = "listing removed: the rights holder's notice was upheld"
 NOTICE_UPHELD_GROUND = (
     "probandi notice policy: the seller did not prove the goods genuine "
@@ -62,5 +67,9 @@ def decision_statement(kind: TaskKind, approve: bool, reason_code: str) -> tuple
                 f"probandi notice policy: {reason_code}",
             )
         return NOTICE_UPHELD, NOTICE_UPHELD_GROUND
+    if kind is TaskKind.RECHECK:
+        return (
+            APPROVAL_KEPT if approve else APPROVAL_REVOKED
+        ), f"probandi proof policy: {reason_code}"
     measure = "proof approved" if approve else PROOF_REJECTED
     return measure, f"probandi proof policy: {reason_code}"

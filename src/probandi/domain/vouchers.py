@@ -28,12 +28,14 @@ class VoucherAction(enum.StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    REVOKE = "revoke"  # a person checked an approved voucher again and took it back
 
 
 VOUCHER_TRANSITIONS: dict[tuple[VoucherStatus, VoucherAction], VoucherStatus] = {
     (VoucherStatus.PENDING_REVIEW, VoucherAction.APPROVE): VoucherStatus.APPROVED,
     (VoucherStatus.PENDING_REVIEW, VoucherAction.REJECT): VoucherStatus.REJECTED,
     (VoucherStatus.PENDING_REVIEW, VoucherAction.WITHDRAW): VoucherStatus.WITHDRAWN,
+    (VoucherStatus.APPROVED, VoucherAction.REVOKE): VoucherStatus.REJECTED,
 }
 
 

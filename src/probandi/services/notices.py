@@ -51,6 +51,7 @@ from probandi.domain.vouchers import (
     risk_of,
 )
 from probandi.services.access import STAFF, redact_for, require_role
+from probandi.services.clusters import spread_cluster
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, publish_listing, record
 from probandi.services.holders import held_brands, load_holder, rejudge
@@ -458,6 +459,7 @@ def file_counter_notice(cmd: FileCounterNotice, *, svc: Services) -> CounterResu
                 new_voucher = new_voucher.apply(VoucherAction.REJECT, at=now)
             uow.vouchers.add(new_voucher)
             keep_fingerprints(uow, new_voucher, upload, examination)
+            spread_cluster(uow, svc, SYSTEM, new_voucher, examination.matches, now=now)
             queue_reading(uow, new_voucher, policy=svc.policy, now=now)
             record(
                 uow,

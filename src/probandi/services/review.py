@@ -9,10 +9,17 @@ from datetime import datetime
 from probandi.domain.actors import Actor, Role
 from probandi.domain.commands import DecideTask
 from probandi.domain.errors import Conflict, NotFound
-from probandi.domain.listing_gate import GateAction
+from probandi.domain.listing_gate import GateAction, GateState
 from probandi.domain.listings import ApprovedTerms, Listing
 from probandi.domain.review import Decision, ReviewTask, TaskKind, check_reason
-from probandi.domain.statements import PROOF_REJECTED, StatementOfReasons, redress_text
+from probandi.domain.statements import (
+    APPROVAL_REVOKED,
+    APPROVAL_REVOKED_PROOF_STANDS,
+    PROOF_REJECTED,
+    StatementOfReasons,
+    facts_from_findings,
+    redress_text,
+)
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.appeals import decide_appeal
@@ -99,6 +106,8 @@ def decide_task(cmd: DecideTask, *, svc: Services) -> DecisionResult:
         statement = None
         if task.kind is TaskKind.PROOF:
             listing, statement = _decide_proof(uow, svc, cmd, task, reason_text, now)
+        elif task.kind is TaskKind.RECHECK:
+            listing, statement = _decide_recheck(uow, svc, cmd, task, reason_text, now)
         else:
             if task.kind is TaskKind.COUNTER_NOTICE:
                 decide_counter_notice(
@@ -174,20 +183,16 @@ def _decide_proof(
             voucher_ids.append(voucher.id)
     statement = None
     if not approve:
-        statement = StatementOfReasons(
-            id=uuid.uuid4().hex,
-            listing_id=listing.id,
-            seller_id=seller.id,
+        statement = _statement(
+            uow,
+            svc,
+            cmd,
+            listing,
             measure=PROOF_REJECTED,
             scope=f"listing {listing.id} ({listing.content.title})",
             facts=(reason_text, *((cmd.note,) if cmd.note else ())),
-            ground=f"probandi proof policy: {cmd.reason_code}",
-            automated=False,
-            redress=redress_text(now, svc.policy.appeal_window_days),
-            created_at=now,
-            decided_by=cmd.actor.label,
+            now=now,
         )
-        issue_statement(uow, cmd.actor, statement)
     record_gate_event(
         uow,
         cmd.actor,
@@ -199,3 +204,96 @@ def _decide_proof(
         vouchers=voucher_ids,
     )
     return listing, statement
+
+
+def _decide_recheck(
+    uow: UnitOfWork,
+    svc: Services,
+    cmd: DecideTask,
+    task: ReviewTask,
+    reason_text: str,
+    now: datetime,
+) -> tuple[Listing, StatementOfReasons | None]:
+    """An approved voucher looked at again: approve keeps the approval; reject revokes the
+    voucher, and holds the listing again when no other approved proof is left."""
+    listing = uow.listings.get(task.listing_id)
+    seller = uow.sellers.get(task.seller_id)
+    voucher = uow.vouchers.get(task.subject_id or "")
+    assert listing is not None
+    assert seller is not None
+    assert voucher is not None
+    if cmd.decision is Decision.APPROVE or voucher.status is not VoucherStatus.APPROVED:
+        return listing, None
+    uow.vouchers.save(voucher.apply(VoucherAction.REVOKE, at=now))
+    standing = [
+        v
+        for v in uow.vouchers.for_listing(listing.id)
+        if v.status is VoucherStatus.APPROVED and v.id != voucher.id
+    ]
+    statement = _statement(
+        uow,
+        svc,
+        cmd,
+        listing,
+        measure=APPROVAL_REVOKED if not standing else APPROVAL_REVOKED_PROOF_STANDS,
+        scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
+        facts=(
+            reason_text,
+            *((cmd.note,) if cmd.note else ()),
+            *facts_from_findings(voucher.findings),
+        ),
+        now=now,
+        voucher_id=voucher.id,
+    )
+    if not standing and listing.gate.state is GateState.APPROVED:
+        listing, event = listing.transition(GateAction.REGATE, at=now)
+        listing = replace(
+            listing,
+            approved_terms=None,
+            held_at=now,
+            proof_due_at=fresh_deadline(None, now, svc),
+        )
+        uow.listings.save(listing)
+        record_gate_event(
+            uow,
+            cmd.actor,
+            listing,
+            seller,
+            event,
+            task_id=task.id,
+            reason_code=cmd.reason_code,
+            vouchers=[voucher.id],
+            statement_id=statement.id,
+        )
+    return listing, statement
+
+
+def _statement(
+    uow: UnitOfWork,
+    svc: Services,
+    cmd: DecideTask,
+    listing: Listing,
+    *,
+    measure: str,
+    scope: str,
+    facts: tuple[str, ...],
+    now: datetime,
+    voucher_id: str | None = None,
+) -> StatementOfReasons:
+    """A reviewer's statement of reasons on a listing's proof, issued."""
+    statement = StatementOfReasons(
+        id=uuid.uuid4().hex,
+        listing_id=listing.id,
+        seller_id=listing.seller_id,
+        measure=measure,
+        scope=scope,
+        facts=facts,
+        ground=f"probandi proof policy: {cmd.reason_code}",
+        automated=False,
+        redress=redress_text(now, svc.policy.appeal_window_days),
+        created_at=now,
+        decided_by=cmd.actor.label,
+        voucher_id=voucher_id,
+    )
+    issue_statement(uow, cmd.actor, statement)
+    return statement

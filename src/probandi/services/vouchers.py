@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from probandi.domain.actors import Actor, Role
+from probandi.domain.actors import SYSTEM, Actor, Role
 from probandi.domain.checks import CheckContext, ordered, run_checks
 from probandi.domain.commands import SubmitVoucher
 from probandi.domain.errors import InvalidInput, InvalidTransition
@@ -25,6 +25,7 @@ from probandi.domain.vouchers import (
     risk_of,
 )
 from probandi.services.access import redact_for, require_role, visible_listing
+from probandi.services.clusters import spread_cluster
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.forensics import Diffs, Examination, examine, precompare
@@ -163,6 +164,7 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
         )
         result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
         keep_fingerprints(uow, voucher, upload, examination)
+        spread_cluster(uow, svc, SYSTEM, voucher, examination.matches, now=now)
         queue_reading(uow, voucher, policy=svc.policy, now=now)
         uow.commit()
     return replace(result, voucher=redact_for(cmd.actor, result.voucher))

@@ -136,6 +136,9 @@ def document_number_reused(ctx: ForensicContext) -> list[Finding]:
     return found
 
 
+TEMPLATE_CLUSTER = "voucher.template_cluster"
+
+
 def template_cluster(ctx: ForensicContext) -> list[Finding]:
     shared = [
         m
@@ -149,7 +152,7 @@ def template_cluster(ctx: ForensicContext) -> list[Finding]:
         return []
     return [
         _finding(
-            "voucher.template_cluster",
+            TEMPLATE_CLUSTER,
             Severity.WARNING,
             f"this document's layout is shared with vouchers of {len(sellers)} other sellers "
             "under other claimed issuers: a suspected forgery template",
@@ -157,6 +160,22 @@ def template_cluster(ctx: ForensicContext) -> list[Finding]:
             other_voucher_ids=",".join(sorted({m.other.voucher_id for m in shared})[:20]),
         )
     ]
+
+
+def cluster_member_finding(sellers: int, others: list[str], *, found_by: str) -> Finding:
+    """The cluster finding for a voucher that was there first: the cluster formed or grew
+    when `found_by` arrived."""
+    return _finding(
+        TEMPLATE_CLUSTER,
+        Severity.WARNING,
+        f"this document's layout is shared with vouchers of {sellers - 1} other sellers under "
+        "other claimed issuers, found when a later voucher matched it: a suspected forgery "
+        "template",
+        sellers=sellers,
+        other_voucher_ids=",".join(others[:20]),
+        found_by=found_by,
+        retroactive=True,
+    )
 
 
 def altered_copy(ctx: ForensicContext) -> list[Finding]:

@@ -93,6 +93,8 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
         with svc.reader() as uow:
             for_item = uow.notices.item_by_id(task.subject_id)
     counter_ids = set(for_item.counter.voucher_ids) if for_item and for_item.counter else set()
+    if task.kind is TaskKind.RECHECK and task.subject_id:
+        counter_ids = {task.subject_id}  # the approved voucher to look at again
     if counter_ids:
         vouchers = [v for v in vouchers if v.id in counter_ids] or vouchers
     appeal = (

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from probandi.domain.commands import DecideTask
-from probandi.domain.review import Decision, ReviewTask, TaskState
+from probandi.domain.review import Decision, ReviewTask, TaskKind, TaskState
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.schemas import (
     DecisionIn,
@@ -35,12 +35,15 @@ def list_tasks(
     state: TaskState | None = None,
     overdue: bool | None = None,
     listing_id: str | None = None,
+    kind: TaskKind | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> TaskPage:
-    """Open and claimed tasks by deadline, then risk (highest first)."""
+    """Open and claimed tasks by deadline, then risk (highest first); `kind` filters (e.g.
+    `recheck`: approved vouchers to look at again)."""
     now = svc.clock.now()
     with Session(request.app.state.read_engine) as session:
-        tasks = review_queue(session, actor, QueueFilter(state, overdue, listing_id, limit), now)
+        f = QueueFilter(state, overdue, listing_id, limit, kind=kind)
+        tasks = review_queue(session, actor, f, now)
     reading = task_readings(tasks, svc=svc)
     return TaskPage(items=[TaskOut.from_domain(t, now, reading[t.id]) for t in tasks])
 
