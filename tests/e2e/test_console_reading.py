@@ -16,7 +16,6 @@ from playwright.sync_api import BrowserContext, expect
 
 from probandi.config import Settings
 from probandi.domain.actors import Actor, Role
-from probandi.domain.policy import Policy
 from probandi.entrypoints.worker import built_in_jobs
 from probandi.services.accounts import create_user
 from probandi.services.clock import FrozenClock
@@ -30,17 +29,13 @@ from tests.e2e.test_console_browser import (  # noqa: F401 (fixtures)
 )
 from tests.e2e.test_console_csp import recorded, settle  # noqa: F401 (fixture)
 from tests.support.console import sign_in
+from tests.support.readings import reading_settings
 from tests.support.world import World, an_invoice_declaration, invoice_image
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    """These tests read their vouchers (the suite's default does not)."""
-    return Settings(
-        database_url=database_url,
-        voucher_dir=tmp_path / "vouchers",
-        policy=Policy(read_vouchers=True),
-    )
+    return reading_settings(database_url, tmp_path)
 
 
 def _line(amount: str) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ from PIL import Image
 
 from probandi.bootstrap import Runtime
 from probandi.config import Settings
-from probandi.domain.policy import Policy
 from probandi.services.clock import FrozenClock
 from probandi.services.readings import ReadingLimits, read_voucher
 from tests.support.documents import Style
@@ -25,17 +24,14 @@ from tests.support.readings import (
     days_after,
     declaration_json,
     read_queued,
+    reading_settings,
 )
 from tests.support.world import World
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        voucher_dir=tmp_path / "vouchers",
-        policy=Policy(read_vouchers=True),
-    )
+    return reading_settings(database_url, tmp_path)
 
 
 def a_shop_for(

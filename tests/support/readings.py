@@ -6,14 +6,26 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 from probandi.bootstrap import Runtime
+from probandi.config import Settings
+from probandi.domain.policy import Policy
 from probandi.domain.vouchers import Declaration
 from probandi.entrypoints.worker import Worker, built_in_jobs
 from tests.support.documents import Style, invoice, receipt, styled
+
+
+def reading_settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for tests that read their vouchers (the suite's default does not)."""
+    return Settings(
+        database_url=database_url,
+        voucher_dir=tmp_path / "vouchers",
+        policy=Policy(read_vouchers=True),
+    )
 
 
 def declaration_json(d: Declaration) -> dict[str, Any]:

@@ -119,6 +119,15 @@ class ReadingRepository(Protocol):
 
     def same_document(self, key: str, *, besides: str) -> list[PriorDocumentUse]: ...
 
+    def add_id_pieces(self, voucher_id: str, seller_id: str, pieces: Collection[str]) -> None: ...
+
+    def sharing_id_pieces(
+        self, pieces: Collection[str], *, other_than_seller: str, at_least: int, limit: int
+    ) -> list[tuple[str, int, int]]:
+        """Other sellers' vouchers sharing at least `at_least` of `pieces`: (voucher id,
+        pieces shared, pieces it has), most shared first."""
+        ...
+
 
 class BrandRepository(Protocol):
     def get(self, brand_id: str) -> Brand | None: ...

@@ -27,6 +27,7 @@ from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import Finding, Severity, Voucher, VoucherStatus
 from probandi.services.context import Services
 from probandi.services.events import record
+from probandi.services.long_ids import index_and_match
 from probandi.services.ports import UnitOfWork
 from probandi.services.views import get_voucher
 from probandi.services.vouchers import reject_automatically
@@ -187,7 +188,8 @@ def _finish(voucher_id: str, *, read_pages: Reading, extracted: Extracted, svc: 
         )
         key, keys = read_keys(voucher, extracted)
         uow.readings.save(done, document_key=key)
-        found = apply_findings(uow, svc, voucher, extracted, keys, now=now)
+        copies = index_and_match(uow, voucher, read_pages.text, extracted)
+        found = apply_findings(uow, svc, voucher, extracted, keys, now=now, also=copies)
         record(
             uow,
             SYSTEM,
@@ -236,8 +238,10 @@ def apply_findings(
     keys: Iterable[str],
     *,
     now: datetime,
+    also: Iterable[Finding] = (),
 ) -> list[Finding]:
-    """Add the reading's findings to the voucher; a hard one rejects it while pending."""
+    """Add the reading's findings (and `also`, found elsewhere from the same reading) to the
+    voucher; a hard one rejects it while pending."""
     listing = uow.listings.get(voucher.listing_id)
     assert listing is not None
     brands = [b.name for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid))]
@@ -249,6 +253,7 @@ def apply_findings(
         listing_item=listing.content.title,
     )
     found += _reuse_as_read(uow, voucher, extracted, keys, stock=listing.content.stock)
+    found += also
     new = _new_findings(voucher.findings, found)
     if not new:
         return []

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import ForeignKey, Integer, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from probandi.adapters.db.repositories import MAX_SAME_DOCUMENT, prior_use
@@ -34,6 +34,16 @@ class VoucherReadingRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     # The document's own key as read (issuer and number), for the ledger and number reuse.
     document_key: Mapped[str | None] = mapped_column(String(400), index=True)
+    id_pieces: Mapped[int | None] = mapped_column(Integer)  # its long-id pieces indexed
+
+
+class VoucherIdPieceRow(Base):
+    """One 8-character piece of a voucher's long ids as read (migration 0010)."""
+
+    __tablename__ = "voucher_id_pieces"
+    piece: Mapped[str] = mapped_column(String(16), primary_key=True)
+    voucher_id: Mapped[str] = mapped_column(ForeignKey("vouchers.id"), primary_key=True, index=True)
+    seller_id: Mapped[str] = mapped_column(String(128))
 
 
 def _box(raw: Any) -> tuple[int, int, int, int] | None:
@@ -147,6 +157,37 @@ class SqlReadingRepository:
         for listing_id, status in rows:
             found.setdefault(listing_id, set()).add(ReadingStatus(status))
         return found
+
+    def add_id_pieces(self, voucher_id: str, seller_id: str, pieces: Collection[str]) -> None:
+        """Index a voucher's long-id pieces once (a reading is finished once)."""
+        self.s.add_all(
+            VoucherIdPieceRow(piece=p, voucher_id=voucher_id, seller_id=seller_id)
+            for p in sorted(set(pieces))
+        )
+        row = self.s.get(VoucherReadingRow, voucher_id)
+        if row is not None:
+            row.id_pieces = len(set(pieces))
+        self.s.flush()
+
+    def sharing_id_pieces(
+        self, pieces: Collection[str], *, other_than_seller: str, at_least: int, limit: int
+    ) -> list[tuple[str, int, int]]:
+        """Other sellers' vouchers sharing at least `at_least` of `pieces`: (voucher id,
+        pieces shared, pieces it has), most shared first."""
+        if not pieces:
+            return []
+        shared = func.count().label("shared")
+        rows = self.s.execute(
+            select(VoucherIdPieceRow.voucher_id, shared, VoucherReadingRow.id_pieces)
+            .join(VoucherReadingRow, VoucherReadingRow.voucher_id == VoucherIdPieceRow.voucher_id)
+            .where(VoucherIdPieceRow.piece.in_(sorted(set(pieces))))
+            .where(VoucherIdPieceRow.seller_id != other_than_seller)
+            .group_by(VoucherIdPieceRow.voucher_id, VoucherReadingRow.id_pieces)
+            .having(func.count() >= at_least)
+            .order_by(shared.desc(), VoucherIdPieceRow.voucher_id)
+            .limit(limit)
+        )
+        return [(vid, int(n), int(total or 0)) for vid, n, total in rows]
 
     def same_document(self, key: str, *, besides: str) -> list[PriorDocumentUse]:
         """Vouchers whose declared key, or whose document as read, is `key`, oldest first."""

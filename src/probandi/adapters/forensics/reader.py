@@ -21,9 +21,11 @@ from probandi.adapters.forensics.decode import (
 )
 from probandi.adapters.forensics.metadata import read_metadata
 from probandi.adapters.forensics.qr import read_qr_payloads
+from probandi.adapters.forensics.rectify import rectify
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.domain.forensics.model import (
     FULL,
+    RECTIFIED,
     TRIMMED,
     DocumentFacts,
     ImageDiff,
@@ -80,17 +82,34 @@ def trimmed(image: Image.Image) -> Image.Image | None:
     return image.crop(box)
 
 
+def rectified(image: Image.Image) -> Image.Image | None:
+    """The page a photo or a screenshot shows, cut from its desk or app chrome and warped
+    to a rectangle; None when the image is the page itself (nothing to cut)."""
+    page = rectify(image)
+    return None if page is image else page
+
+
 def page_hashes(
-    index: int, view: Image.Image, turns: tuple[int, ...] = ()
+    index: int,
+    view: Image.Image,
+    turns: tuple[int, ...] = (),
+    page: Image.Image | None = None,
 ) -> tuple[list[PageFingerprint], list[TurnedHash]]:
-    """The page's fingerprints: the full page's PDQ (Meta's, conformance-tested) and, where
-    the page has a margin, the PDQ of its content; both are indexed, and a query matches on
-    either. With `turns`, also query-only hashes of both turned by those dihedral forms:
+    """The page's fingerprints: the full page's PDQ (Meta's, conformance-tested), where the
+    page has a margin the PDQ of its content, and where it shows a page on a desk or in a
+    phone's frame the PDQ of that page rectified; all are indexed, and a query matches on
+    any. With `turns`, also query-only hashes of both turned by those dihedral forms:
     the page is turned and hashed again, because PDQ's own dihedral hashes of a page that
     is not square sit 16-18 bits from the hash of the turned page, too much of 31 bits."""
     prints: list[PageFingerprint] = []
     turned: list[TurnedHash] = []
-    for variant, image in ((FULL, view), (TRIMMED, trimmed(view))):
+    # The page is found at reading resolution when there is one (`page`): corners found on
+    # the 512-pixel view land a few pixels off, and PDQ moves with them.
+    found = rectified(page if page is not None else view)
+    variants: list[tuple[str, Image.Image | None]] = [(FULL, view), (TRIMMED, trimmed(view))]
+    if found is not None:
+        variants.append((RECTIFIED, hash_view(found)))
+    for variant, image in variants:
         if image is None:
             continue
         pdq, quality = pdq_of(image)
@@ -110,6 +129,14 @@ def _qr_payload(pages: list[Image.Image]) -> str | None:
     return texts[0][:500] if texts else None
 
 
+RECTIFIED_ASPECT_SLACK = 0.1  # a rectified page's aspect ratio is this close to the true one
+
+
+def _similar_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    ratio = (a[0] / max(1, a[1])) / (b[0] / max(1, b[1]))
+    return abs(ratio - 1) <= RECTIFIED_ASPECT_SLACK
+
+
 class ForensicReader:
     """Decodes within one `DecodeBudget`, so concurrent uploads share a memory bound."""
 
@@ -120,8 +147,11 @@ class ForensicReader:
         self._budget = budget
 
     def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
-        views = hash_views(data, media_type, self._max_pages, self._budget)
-        return tuple(fp for i, view in enumerate(views) for fp in page_hashes(i, view)[0])
+        pages = decode_pages(data, media_type, self._max_pages, self._budget)
+        views = self._hash_views(data, media_type, pages)
+        return tuple(
+            fp for i, view in enumerate(views) for fp in page_hashes(i, view, page=pages[i])[0]
+        )
 
     def _hash_views(
         self, data: bytes, media_type: str, pages: list[Image.Image]
@@ -137,7 +167,7 @@ class ForensicReader:
         prints: list[PageFingerprint] = []
         turned: list[TurnedHash] = []
         for i, view in enumerate(self._hash_views(data, media_type, pages)):
-            page_prints, page_turns = page_hashes(i, view, tuple(PDQ_TURNS))
+            page_prints, page_turns = page_hashes(i, view, tuple(PDQ_TURNS), pages[i])
             prints += page_prints
             turned += page_turns
         return DocumentFacts(
@@ -157,10 +187,18 @@ class ForensicReader:
         other_page: int,
         turn: int = 0,
     ) -> ImageDiff:
-        """Our page (turned into the other's orientation) against theirs."""
+        """Our page (turned into the other's orientation) against theirs, each cut from its
+        desk or phone frame first: a dark frame would count as ink in both and dilute the
+        share of cells that differ."""
         a = decode_pages(ours, ours_type, page + 1, self._budget)
         b = decode_pages(theirs, theirs_type, other_page + 1, self._budget)
         if len(a) <= page or len(b) <= other_page:
             return ImageDiff(aligned=False, differing_share=1.0)
-        mine = a[page].transpose(PDQ_TURNS[turn]) if turn else a[page]
-        return compare_pages(mine, b[other_page])
+        mine, theirs_page = rectify(a[page]), rectify(b[other_page])
+        mine = mine.transpose(PDQ_TURNS[turn]) if turn else mine
+        found = mine is not a[page] or theirs_page is not b[other_page]
+        if found and _similar_aspect(mine.size, theirs_page.size):
+            # A page warped from a photo keeps its corners' small errors as a slightly other
+            # aspect ratio; the comparison searches one scale for both sides.
+            mine = mine.resize(theirs_page.size, Image.Resampling.BILINEAR)
+        return compare_pages(mine, theirs_page)

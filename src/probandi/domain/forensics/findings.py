@@ -205,6 +205,58 @@ def altered_copy(ctx: ForensicContext) -> list[Finding]:
     ]
 
 
+@dataclass(frozen=True)
+class IdCopy:
+    """An earlier voucher of another seller whose long ids (code, number, check code, cipher
+    area, tax ids, bank account) are mostly on this document as read."""
+
+    voucher_id: str
+    seller_id: str
+    listing_id: str
+    share: float  # of the earlier voucher's id pieces found here
+    altered: bool  # this document's number or QR code differs from the earlier one's
+
+
+def copies_by_ids(copies: list[IdCopy], hard_share: float) -> list[Finding]:
+    """The page carries another seller's document, whether cropped, photographed or
+    stitched (`voucher.reused_near`), or with its number, date or QR code replaced
+    (`voucher.altered_copy`). Same-template documents share labels, never these values.
+    Hard from `hard_share` of the other's ids on; below it a warning for a person."""
+    found = []
+    for c in copies[:MAX_NAMED]:
+        severity = Severity.HARD if c.share >= hard_share else Severity.WARNING
+        evidence = {
+            "other_voucher_id": c.voucher_id,
+            "other_seller_id": c.seller_id,
+            "other_listing_id": c.listing_id,
+            "id_share": round(c.share, 3),
+            "via": "long_ids",
+        }
+        if c.altered:
+            found.append(
+                _finding(
+                    "voucher.altered_copy",
+                    severity,
+                    f"{c.share:.0%} of the long ids of another seller's document (its codes, "
+                    "check code, cipher area, tax ids) are on this one, under another number "
+                    "or QR code: a doctored copy",
+                    **evidence,
+                )
+            )
+        else:
+            found.append(
+                _finding(
+                    "voucher.reused_near",
+                    severity,
+                    "the same document was already submitted as proof by another seller: "
+                    f"{c.share:.0%} of its long ids (codes, check code, cipher area, tax ids) "
+                    "are on this page",
+                    **evidence,
+                )
+            )
+    return found
+
+
 def forensic_findings(ctx: ForensicContext) -> list[Finding]:
     found = reused_near(ctx) + document_number_reused(ctx) + template_cluster(ctx)
     found += altered_copy(ctx)

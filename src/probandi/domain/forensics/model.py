@@ -27,12 +27,15 @@ ALTERED_SHARE = 0.04
 
 
 FULL, TRIMMED = "full", "trimmed"
+RECTIFIED = "rect"  # the page found in a photo or screenshot, warped upright (issue 16)
+VARIANTS = (FULL, TRIMMED, RECTIFIED)
 
 
 @dataclass(frozen=True)
 class PageFingerprint:
     """The PDQ hash (64 hex characters) and quality (0-100) of one decoded page: of the
-    full frame, or of its content with the uniform margin trimmed."""
+    full frame, of its content with the uniform margin trimmed, or of the page found in a
+    photo or screenshot and warped to a rectangle."""
 
     page: int
     pdq: str
@@ -44,7 +47,7 @@ class PageFingerprint:
             raise ValueError("pdq must be 64 lower-case hex characters")
         if not 0 <= self.quality <= 100:
             raise ValueError("quality must be within 0..100")
-        if self.variant not in (FULL, TRIMMED):
+        if self.variant not in VARIANTS:
             raise ValueError(f"unknown fingerprint variant {self.variant!r}")
 
     def matchable(self, min_quality: int) -> bool:

@@ -16,9 +16,19 @@ _KEYWORDS: dict[VoucherKind, tuple[tuple[str, int], ...]] = {
         (r"发票|销售方|购买方|税额", 1),
     ),
     VoucherKind.MALL_RECEIPT: (
-        (r"小票|收银|购物中心|收款台", 3),
-        (r"商场|百货|实收|找零|应收|流水号|收银员", 2),
-        (r"单号|欢迎光临|谢谢惠顾|专柜", 1),
+        # Boutiques abroad print their receipts in their own language: purchasing agents
+        # show Paris, Milan, Hong Kong and Tokyo receipts (English, French, Italian, Japanese).
+        (
+            r"小票|收银|购物中心|收款台|收据|sales ?receipt|receipt ?n[o0o]|"
+            r"ticket de caisse|scontrino|ricevuta|領収書|レシート",
+            3,
+        ),
+        (
+            r"商场|百货|实收|找零|应收|流水号|收银员|cashier|boutique|"
+            r"not returnable|exchanges? within|thank you for shopping|caisse|cassa",
+            2,
+        ),
+        (r"单号|欢迎光临|谢谢惠顾|专柜|receipt|subtotal|paid|qty|change due", 1),
     ),
     VoucherKind.BRAND_AUTHORIZATION: (
         (r"授权书|被授权|授权期限|授权品牌", 3),

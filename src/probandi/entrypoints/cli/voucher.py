@@ -19,7 +19,7 @@ from probandi.bootstrap import bootstrap
 from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
-from probandi.domain.forensics.model import TRIMMED, PageFingerprint
+from probandi.domain.forensics.model import RECTIFIED, TRIMMED, PageFingerprint
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Reading
 from probandi.entrypoints.cli.consoles import cli_console
@@ -34,12 +34,15 @@ ANY_PAGE_COUNT = 1_000_000
 def _lines(
     path: str, sha256: str, pages: int, prints: tuple[PageFingerprint, ...]
 ) -> list[dict[str, object]]:
-    """One line per page: the full page's PDQ, and the trimmed content's where there is one."""
+    """One line per page: the full page's PDQ, and the trimmed content's and the rectified
+    page's where there is one."""
     lines: dict[int, dict[str, object]] = {}
     for fp in prints:
         line = lines.setdefault(fp.page, {"path": path, "sha256": sha256})
         if fp.variant == TRIMMED:
             line |= {"pdq_trimmed": fp.pdq, "quality_trimmed": fp.quality}
+        elif fp.variant == RECTIFIED:
+            line |= {"pdq_rectified": fp.pdq, "quality_rectified": fp.quality}
         else:
             line |= {"pdq": fp.pdq, "quality": fp.quality}
         if pages > 1:

@@ -1,0 +1,84 @@
+"""The second candidate source (issue 16): copies found through the long ids a reading finds.
+
+A phone photo, a screenshot, a half page or halves stitched around another picture change
+the image, and a doctored copy changes its QR code, but the copy still carries most of the
+original's long id-like strings: invoice code and number, check code, the cipher area, tax
+ids, a bank account. Each finished reading indexes its 8-character pieces
+(`voucher_id_pieces`) and looks up other sellers' earlier vouchers that share most of theirs.
+"""
+
+from __future__ import annotations
+
+from probandi.domain.forensics.einvoice import parse_einvoice_qr
+from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy
+from probandi.domain.forensics.longids import (
+    COPY_SHARE,
+    HARD_SHARE,
+    MIN_PIECES,
+    document_pieces,
+)
+from probandi.domain.reading.model import Extracted
+from probandi.domain.vouchers import Finding, Voucher
+from probandi.services.ports import UnitOfWork
+
+MAX_ID_CANDIDATES = 20  # earlier vouchers looked at, most shared pieces first
+ISSUER_TAX_FIELDS = ("seller_tax_id", "issuer_tax_id", "grantor_tax_id")
+
+
+def _number(value: str | None) -> str | None:
+    kept = "".join(ch for ch in value or "" if ch.isalnum()).upper()
+    return kept or None
+
+
+def _qr_invoice(payload: str | None) -> tuple[str, str] | None:
+    qr = parse_einvoice_qr(payload) if payload else None
+    return (qr.code, qr.number) if qr is not None else None
+
+
+def _altered(uow: UnitOfWork, ours: Voucher, extracted: Extracted, theirs: Voucher) -> bool:
+    """The copy names another invoice than the original: a replaced QR code, or a number
+    (as read, else as declared) that differs."""
+    our_qr, their_qr = _qr_invoice(ours.qr_payload), _qr_invoice(theirs.qr_payload)
+    if our_qr is not None and their_qr is not None and our_qr != their_qr:
+        return True
+    their_reading = uow.readings.get(theirs.id)
+    their_fields = (their_reading.fields if their_reading else None) or {}
+    their_read = their_fields.get("number")
+    our_number = _number(extracted.value("number") or ours.declaration.document_number)
+    their_number = _number(
+        (their_read.value if their_read else None) or theirs.declaration.document_number
+    )
+    return our_number is not None and their_number is not None and our_number != their_number
+
+
+def index_and_match(
+    uow: UnitOfWork, voucher: Voucher, text: str, extracted: Extracted
+) -> list[Finding]:
+    """Index this reading's long-id pieces, and find other sellers' earlier documents whose
+    pieces are mostly on this one (never one already rejected as a copy)."""
+    read = [v for f in ISSUER_TAX_FIELDS if (v := extracted.value(f))]
+    issuer = tuple(dict.fromkeys([*read, voucher.declaration.issuer_tax_id or ""]))
+    pieces = document_pieces(text, issuer)
+    uow.readings.add_id_pieces(voucher.id, voucher.seller_id, pieces)
+    if not pieces:
+        return []
+    rows = uow.readings.sharing_id_pieces(
+        pieces,
+        other_than_seller=voucher.seller_id,
+        at_least=max(1, round(MIN_PIECES * COPY_SHARE)),
+        limit=MAX_ID_CANDIDATES,
+    )
+    others = uow.vouchers.get_many([vid for vid, _, _ in rows])
+    copies = []
+    for vid, shared, total in rows:
+        other = others.get(vid)
+        if other is None or is_copy(other) or total < MIN_PIECES:
+            continue
+        if other.created_at > voucher.created_at:
+            continue  # a later upload names this one, not the other way round
+        share = shared / total
+        if share < COPY_SHARE:
+            continue
+        altered = _altered(uow, voucher, extracted, other)
+        copies.append(IdCopy(other.id, other.seller_id, other.listing_id, share, altered))
+    return copies_by_ids(copies, HARD_SHARE)

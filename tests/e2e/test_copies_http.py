@@ -1,0 +1,159 @@
+"""Copies a camera made, end to end over HTTP with readings on (issue 16): after shop A's
+voucher is approved, shop B's photo of it, screenshot of it and doctored copy of it are
+rejected naming A's voucher; an honest invoice on the same national template is not."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from probandi.bootstrap import Runtime
+from probandi.config import Settings
+from probandi.domain.forensics.einvoice import parse_einvoice_qr
+from probandi.services.clock import FrozenClock
+from tests.support import attacks
+from tests.support.readings import days_after, read_queued, reading_settings
+from tests.support.vouchers import forged_receipts, receipt_declaration, same_template_einvoices
+from tests.support.world import World
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return reading_settings(database_url, tmp_path)
+
+
+def _einvoice_declaration(buyer: str, fields: Any) -> dict[str, Any]:
+    return {
+        "issuer": fields["seller"],
+        "issuer_tax_id": fields["seller_tax_id"],
+        "buyer_name": buyer,
+        "issued_on": fields["issued_on"].isoformat(),
+        "document_number": fields["number"],
+        "currency": "CNY",
+        "lines": [
+            {"brand": "GUCCI", "item": "bag", "quantity": 1, "amount": str(fields["amount"])}
+        ],
+    }
+
+
+def _shop(world: World, seller: str, listing: str, legal_name: str | None = None) -> None:
+    world.a_seller(seller, legal_name=legal_name or f"{seller} 贸易有限公司")
+    world.a_listing(listing, seller, stock=1)
+
+
+def _upload(
+    world: World,
+    runtime: Runtime,
+    seller: str,
+    listing: str,
+    data: bytes,
+    decl: Any,
+    kind: str = "purchase_invoice",
+) -> Any:
+    media = "application/pdf" if data.startswith(b"%PDF") else "image/png"
+    if data.startswith(b"\xff\xd8"):
+        media = "image/jpeg"
+    r = world.upload(seller, listing, data, kind=kind, declaration=decl, media_type=media)
+    assert r.status_code == 201, r.text
+    read_queued(runtime)
+    voucher = world.reviewer("GET", f"/v1/vouchers/{r.json()['voucher']['id']}").json()
+    voucher["at_upload"] = r.json()["voucher"]  # before its reading: the image checks alone
+    return voucher
+
+
+def _approved_original(
+    world: World, runtime: Runtime, data: bytes, decl: Any, kind: str = "purchase_invoice"
+) -> str:
+    _shop(world, "shop-a", "la", decl.get("buyer_name"))
+    voucher = _upload(world, runtime, "shop-a", "la", data, decl, kind)
+    assert voucher["status"] == "pending_review", voucher["findings"]
+    task = world.reviewer("POST", "/v1/review/tasks/claim-next").json()
+    r = world.reviewer(
+        "POST",
+        f"/v1/review/tasks/{task['id']}/decision",
+        json={"decision": "approve", "reason_code": "proof_sufficient", "version": task["version"]},
+    )
+    assert r.status_code == 200, r.text
+    return str(voucher["id"])
+
+
+def _hard(voucher: dict[str, Any]) -> dict[str, str]:
+    """Hard findings: code -> the voucher each names."""
+    return {
+        f["code"]: f["evidence"].get("other_voucher_id", "")
+        for f in voucher["findings"]
+        if f["severity"] == "hard"
+    }
+
+
+def _qr_declaration(data: bytes, buyer: str, fields: Any) -> dict[str, Any]:
+    """What a forger declares for a doctored copy: what its new QR code says."""
+    (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(data)).convert("RGB"))
+    qr = parse_einvoice_qr(found.text)
+    assert qr is not None
+    return _einvoice_declaration(buyer, fields) | {
+        "document_number": qr.number,
+        "issued_on": qr.issued_on.isoformat(),
+    }
+
+
+@pytest.fixture
+def einvoices(world: World, clock: FrozenClock) -> list[tuple[bytes, Any]]:
+    world.a_gated_brand()
+    docs = same_template_einvoices(2, seed=61)
+    clock.set(days_after(max(f["issued_on"] for _, f in docs)))
+    return docs
+
+
+def test_a_doctored_copy_is_rejected_naming_the_original(
+    world: World, runtime: Runtime, einvoices: list[tuple[bytes, Any]]
+) -> None:
+    (data, fields), _ = einvoices
+    original = _approved_original(
+        world, runtime, data, _einvoice_declaration(fields["buyer"], fields)
+    )
+    copy = attacks.doctored(data, 3, layout=attacks.GENERATED_EINVOICE)
+    _shop(world, "shop-b", "lb")
+    decl = _qr_declaration(copy, "shop-b 贸易有限公司", fields)
+    voucher = _upload(world, runtime, "shop-b", "lb", copy, decl)
+    assert _hard(voucher).get("voucher.altered_copy") == original
+    assert voucher["status"] == "rejected"
+
+
+@pytest.mark.parametrize("attack", ["photo", "screenshot"])
+def test_a_photo_or_screenshot_of_an_approved_receipt_is_rejected_naming_it(
+    world: World, runtime: Runtime, clock: FrozenClock, attack: str
+) -> None:
+    world.a_gated_brand()
+    [(data, fields)] = forged_receipts(1, seed=67)
+    today = clock.now().date()
+    decl = receipt_declaration(fields, "shop-a", today)
+    original = _approved_original(world, runtime, data, decl, "mall_receipt")
+    copy = attacks.attacks(attacks.RECEIPT)[attack](data, 5)
+    _shop(world, "shop-b", "lb")
+    # The forger declares a number of its own: only the page itself can give it away.
+    decl = receipt_declaration(fields, "shop-b", today) | {"document_number": "H7000001"}
+    voucher = _upload(world, runtime, "shop-b", "lb", copy, decl, "mall_receipt")
+    # At upload, by the page (rectified and compared): the same document as A's. The
+    # seller's answer does not name the other seller's voucher; a reviewer sees it.
+    assert "voucher.reused_near" in _hard(voucher["at_upload"])
+    assert _hard(voucher)["voucher.reused_near"] == original
+    assert voucher["status"] == "rejected"
+
+
+def test_an_honest_invoice_on_the_same_template_is_not_called_a_copy(
+    world: World, runtime: Runtime, einvoices: list[tuple[bytes, Any]]
+) -> None:
+    (first, first_fields), (second, second_fields) = einvoices
+    decl = _einvoice_declaration(first_fields["buyer"], first_fields)
+    _approved_original(world, runtime, first, decl)
+    _shop(world, "shop-b", "lb", second_fields["buyer"])
+    decl = _einvoice_declaration(second_fields["buyer"], second_fields)
+    voucher = _upload(world, runtime, "shop-b", "lb", second, decl)
+    assert _hard(voucher) == {}
+    assert voucher["status"] == "pending_review"
