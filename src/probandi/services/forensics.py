@@ -16,6 +16,7 @@ from probandi.domain.forensics.einvoice import EInvoiceQr, parse_einvoice_qr
 from probandi.domain.forensics.findings import ForensicContext, forensic_findings, is_copy
 from probandi.domain.forensics.identifiers import compact_tax_id, looks_like_uscc
 from probandi.domain.forensics.model import (
+    RECTIFIED,
     DocumentFacts,
     ImageDiff,
     NearMatch,
@@ -268,6 +269,35 @@ def reindex_vouchers(svc: Services, *, on_voucher: Callable[[str], None] | None 
                 uow.fingerprints.add(voucher.id, voucher.seller_id, facts.fingerprints)
                 if voucher.qr_payload is None and facts.qr_payload is not None:
                     uow.vouchers.save(replace(voucher, qr_payload=facts.qr_payload))
+                if on_voucher:
+                    on_voucher(voucher.id)
+                done += 1
+            uow.commit()
+
+
+def rectify_stored(svc: Services, *, on_voucher: Callable[[str], None] | None = None) -> int:
+    """Add the rectified page's hash to vouchers fingerprinted before pages were rectified
+    (a marker row where a file shows no page to cut out); returns how many."""
+    done = 0
+    while True:
+        with svc.uow() as uow:
+            uow.fingerprints.lock_intake()
+            ids = uow.fingerprints.unrectified(REINDEX_BATCH)
+            if not ids:
+                return done
+            for voucher in uow.vouchers.get_many(ids).values():
+                try:
+                    data = svc.files.read(voucher.file.sha256)
+                    prints = svc.forensics.read(data, voucher.file.media_type).fingerprints
+                except Exception:  # a lost or unreadable blob: nothing to rectify
+                    _log.warning("cannot rectify voucher %s", voucher.id, exc_info=True)
+                    prints = ()
+                found = tuple(fp for fp in prints if fp.variant == RECTIFIED)
+                uow.fingerprints.add(
+                    voucher.id,
+                    voucher.seller_id,
+                    found or (PageFingerprint(0, "0" * 64, 0, variant=RECTIFIED),),
+                )
                 if on_voucher:
                     on_voucher(voucher.id)
                 done += 1

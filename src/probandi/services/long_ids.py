@@ -51,15 +51,24 @@ def _altered(uow: UnitOfWork, ours: Voucher, extracted: Extracted, theirs: Vouch
     return our_number is not None and their_number is not None and our_number != their_number
 
 
+def index_pieces(
+    uow: UnitOfWork, voucher: Voucher, text: str, extracted: Extracted
+) -> frozenset[str]:
+    """Index the pieces of a reading's long ids, its issuer's own tax id left out (every
+    invoice of that issuer carries it); the pieces."""
+    read = [v for f in ISSUER_TAX_FIELDS if (v := extracted.value(f))]
+    issuer = tuple(dict.fromkeys([*read, voucher.declaration.issuer_tax_id or ""]))
+    pieces = document_pieces(text, issuer)
+    uow.readings.add_id_pieces(voucher.id, voucher.seller_id, pieces)
+    return pieces
+
+
 def index_and_match(
     uow: UnitOfWork, voucher: Voucher, text: str, extracted: Extracted
 ) -> list[Finding]:
     """Index this reading's long-id pieces, and find other sellers' earlier documents whose
     pieces are mostly on this one (never one already rejected as a copy)."""
-    read = [v for f in ISSUER_TAX_FIELDS if (v := extracted.value(f))]
-    issuer = tuple(dict.fromkeys([*read, voucher.declaration.issuer_tax_id or ""]))
-    pieces = document_pieces(text, issuer)
-    uow.readings.add_id_pieces(voucher.id, voucher.seller_id, pieces)
+    pieces = index_pieces(uow, voucher, text, extracted)
     if not pieces:
         return []
     rows = uow.readings.sharing_id_pieces(

@@ -121,6 +121,10 @@ class ReadingRepository(Protocol):
 
     def add_id_pieces(self, voucher_id: str, seller_id: str, pieces: Collection[str]) -> None: ...
 
+    def unindexed_ids(self, limit: int) -> list[str]:
+        """Vouchers read before their long ids were indexed, oldest first."""
+        ...
+
     def sharing_id_pieces(
         self, pieces: Collection[str], *, other_than_seller: str, at_least: int, limit: int
     ) -> list[tuple[str, int, int]]:
@@ -311,6 +315,10 @@ class FingerprintRepository(Protocol):
 
     def unfingerprinted(self, limit: int) -> list[str]:
         """Ids of vouchers without fingerprints (stored before forensics), oldest first."""
+        ...
+
+    def unrectified(self, limit: int) -> list[str]:
+        """Ids of vouchers fingerprinted before pages were rectified, oldest first."""
         ...
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -27,7 +27,7 @@ from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import Finding, Severity, Voucher, VoucherStatus
 from probandi.services.context import Services
 from probandi.services.events import record
-from probandi.services.long_ids import index_and_match
+from probandi.services.long_ids import index_and_match, index_pieces
 from probandi.services.ports import UnitOfWork
 from probandi.services.views import get_voucher
 from probandi.services.vouchers import reject_automatically
@@ -367,3 +367,27 @@ def _summary(states: set[ReadingStatus]) -> str:
     if states & {ReadingStatus.QUEUED, ReadingStatus.READING}:
         return "pending"
     return "failed" if ReadingStatus.FAILED in states else "done"
+
+
+def index_stored_readings(
+    svc: Services, *, batch: int = 100, on_voucher: Callable[[str], None] | None = None
+) -> int:
+    """Index the long ids of vouchers read before they were indexed, so that later copies
+    find them; their own findings stay as decided. Returns how many."""
+    done = 0
+    while True:
+        with svc.uow() as uow:
+            ids = uow.readings.unindexed_ids(batch)
+            if not ids:
+                return done
+            vouchers = uow.vouchers.get_many(ids)
+            for voucher_id in ids:
+                reading = uow.readings.get(voucher_id)
+                voucher = vouchers.get(voucher_id)
+                if reading is None or voucher is None:
+                    continue
+                index_pieces(uow, voucher, reading.text or "", extracted_of(reading))
+                if on_voucher:
+                    on_voucher(voucher_id)
+                done += 1
+            uow.commit()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.db.repositories import core
 from probandi.adapters.db.rows import VoucherFingerprintRow, VoucherMatchRow, VoucherRow, table_of
-from probandi.domain.forensics.model import NearMatch, PageFingerprint
+from probandi.domain.forensics.model import RECTIFIED, NearMatch, PageFingerprint
 
 FINGERPRINTS = table_of(VoucherFingerprintRow)
 OWNER_CHUNK = 1_000  # seqs per IN list
@@ -78,6 +78,19 @@ class SqlFingerprintRepository:
         rows = self.s.execute(
             select(VoucherRow.id)
             .where(VoucherRow.id.not_in(known))
+            .order_by(VoucherRow.created_at, VoucherRow.id)
+            .limit(limit)
+        )
+        return [r.id for r in rows]
+
+    def unrectified(self, limit: int) -> list[str]:
+        """Vouchers fingerprinted before pages were rectified (no `rect` row, not even the
+        marker of a page without one), oldest first."""
+        done = select(FINGERPRINTS.c.voucher_id).where(FINGERPRINTS.c.variant == RECTIFIED)
+        known = select(FINGERPRINTS.c.voucher_id)
+        rows = self.s.execute(
+            select(VoucherRow.id)
+            .where(VoucherRow.id.in_(known), VoucherRow.id.not_in(done))
             .order_by(VoucherRow.created_at, VoucherRow.id)
             .limit(limit)
         )

@@ -169,6 +169,19 @@ class SqlReadingRepository:
             row.id_pieces = len(set(pieces))
         self.s.flush()
 
+    def unindexed_ids(self, limit: int) -> list[str]:
+        """Vouchers read before their long ids were indexed, oldest first."""
+        rows = self.s.execute(
+            select(VoucherReadingRow.voucher_id)
+            .where(
+                VoucherReadingRow.status == ReadingStatus.READ.value,
+                VoucherReadingRow.id_pieces.is_(None),
+            )
+            .order_by(VoucherReadingRow.finished_at, VoucherReadingRow.voucher_id)
+            .limit(limit)
+        )
+        return [r.voucher_id for r in rows]
+
     def sharing_id_pieces(
         self, pieces: Collection[str], *, other_than_seller: str, at_least: int, limit: int
     ) -> list[tuple[str, int, int]]:

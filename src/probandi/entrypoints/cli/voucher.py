@@ -4,6 +4,7 @@ database."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +25,8 @@ from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Reading
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.queries.voucher_clusters import template_clusters
-from probandi.services.forensics import reindex_vouchers
+from probandi.services.forensics import rectify_stored, reindex_vouchers
+from probandi.services.readings import index_stored_readings
 
 voucher_app = typer.Typer(help="Voucher forensics and reading.", no_args_is_help=True)
 console = cli_console(stderr=True)
@@ -191,21 +193,31 @@ def clusters(
 
 @voucher_app.command("reindex")
 def reindex() -> None:
-    """Fingerprint vouchers stored before voucher forensics, so new uploads match them."""
+    """Bring stored vouchers up to the current forensics, so new uploads match them:
+    fingerprint those stored before forensics, add the rectified page's hash to those
+    fingerprinted before pages were rectified, and index the long ids of those read before
+    long ids were indexed. Safe to run again: each step takes only what it has not done."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
+    svc = runtime.services
+    steps: tuple[tuple[str, Callable[..., int]], ...] = (
+        ("fingerprinted", reindex_vouchers),
+        ("rectified", rectify_stored),
+        ("long ids indexed", index_stored_readings),
+    )
+    counts = []
     try:
         with Progress(
-            TextColumn("fingerprinting stored vouchers"),
+            TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.completed} done"),
             TimeElapsedColumn(),
             console=console,
             transient=True,
         ) as progress:
-            task = progress.add_task("reindex", total=None)
-            count = reindex_vouchers(
-                runtime.services, on_voucher=lambda _id: progress.advance(task)
-            )
+            for name, step in steps:
+                task = progress.add_task(f"vouchers {name}", total=None)
+                count = step(svc, on_voucher=lambda _id, t=task: progress.advance(t))
+                counts.append(f"{count} voucher(s) {name}")
     finally:
         runtime.dispose()
-    console.print(f"{count} voucher(s) fingerprinted")
+    console.print("; ".join(counts))
