@@ -5,6 +5,8 @@ rejected naming A's voucher; an honest invoice on the same national template is 
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,11 @@ from PIL import Image
 
 from probandi.bootstrap import Runtime
 from probandi.config import Settings
+from probandi.domain.actors import Role
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.services.clock import FrozenClock
 from tests.support import attacks
+from tests.support.console import sign_in
 from tests.support.readings import days_after, read_queued, reading_settings
 from tests.support.vouchers import forged_receipts, receipt_declaration, same_template_einvoices
 from tests.support.world import World
@@ -96,7 +100,8 @@ def _qr_declaration(data: bytes, buyer: str, fields: Any) -> dict[str, Any]:
     (found,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(data)).convert("RGB"))
     qr = parse_einvoice_qr(found.text)
     assert qr is not None
-    return _einvoice_declaration(buyer, fields) | {
+    amount = qr.amount if qr.amount is not None else fields["amount"]
+    return _einvoice_declaration(buyer, fields | {"amount": amount}) | {
         "document_number": qr.number,
         "issued_on": qr.issued_on.isoformat(),
     }
@@ -111,7 +116,7 @@ def einvoices(world: World, clock: FrozenClock) -> list[tuple[bytes, Any]]:
 
 
 def test_a_doctored_copy_is_rejected_naming_the_original(
-    world: World, runtime: Runtime, einvoices: list[tuple[bytes, Any]]
+    world: World, runtime: Runtime, clock: FrozenClock, einvoices: list[tuple[bytes, Any]]
 ) -> None:
     (data, fields), _ = einvoices
     original = _approved_original(
@@ -120,9 +125,28 @@ def test_a_doctored_copy_is_rejected_naming_the_original(
     copy = attacks.doctored(data, 3, layout=attacks.GENERATED_EINVOICE)
     _shop(world, "shop-b", "lb")
     decl = _qr_declaration(copy, "shop-b 贸易有限公司", fields)
+    # Consistent with its own QR code and not dated ahead: nothing but the page gives it away.
+    clock.set(max(clock.now(), days_after(date.fromisoformat(decl["issued_on"]))))
     voucher = _upload(world, runtime, "shop-b", "lb", copy, decl)
+    assert not _hard(voucher["at_upload"]), voucher["at_upload"]["findings"]
     assert _hard(voucher).get("voucher.altered_copy") == original
     assert voucher["status"] == "rejected"
+
+    # The reviewer's case page shows both documents side by side and the ids both show.
+    (task,) = [
+        t
+        for state in ("open", "cancelled", "decided")
+        for t in world.reviewer("GET", f"/v1/review/tasks?listing_id=lb&state={state}").json()[
+            "items"
+        ]
+    ]
+    assert sign_in(world.http, api_key=world.key(Role.REVIEWER)).status_code in (200, 303)
+    page = world.http.get(f"/console/tasks/{task['id']}")
+    assert page.status_code == 200
+    assert "Same document by its long ids: voucher.altered_copy (hard)" in page.text
+    assert f"/console/vouchers/{original}/file" in page.text
+    shared = re.findall(r'<code class="shared-id">([^<]+)</code>', page.text)
+    assert fields["check_code"] in shared  # the check code survives a doctored copy
 
 
 @pytest.mark.parametrize("attack", ["photo", "screenshot"])

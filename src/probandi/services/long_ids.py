@@ -9,6 +9,9 @@ ids, a bank account. Each finished reading indexes its 8-character pieces
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from probandi.domain.actors import Actor, Role
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy
 from probandi.domain.forensics.longids import (
@@ -16,9 +19,12 @@ from probandi.domain.forensics.longids import (
     HARD_SHARE,
     MIN_PIECES,
     document_pieces,
+    joined_runs,
 )
 from probandi.domain.reading.model import Extracted
 from probandi.domain.vouchers import Finding, Voucher
+from probandi.services.access import require_role
+from probandi.services.context import Services
 from probandi.services.ports import UnitOfWork
 
 MAX_ID_CANDIDATES = 20  # earlier vouchers looked at, most shared pieces first
@@ -91,3 +97,43 @@ def index_and_match(
         altered = _altered(uow, voucher, extracted, other)
         copies.append(IdCopy(other.id, other.seller_id, other.listing_id, share, altered))
     return copies_by_ids(copies, HARD_SHARE)
+
+
+MAX_SHOWN_RUNS = 12
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """For a reviewer: another seller's document found by its long ids, and the ids both
+    readings show."""
+
+    code: str
+    severity: str
+    other_voucher_id: str
+    share: float
+    shared: tuple[str, ...]  # the id runs on both, longest first
+
+
+def id_matches(voucher: Voucher, actor: Actor, *, svc: Services) -> list[IdMatch]:
+    """The copies `voucher`'s findings name by long ids, with the ids both share."""
+    require_role(actor, Role.REVIEWER, Role.ADMIN)
+    named = [f for f in voucher.findings if f.evidence.get("via") == "long_ids"]
+    if not named:
+        return []
+    with svc.reader() as uow:
+        ours = uow.readings.id_pieces_of(voucher.id)
+        found = []
+        for f in named:
+            other = str(f.evidence.get("other_voucher_id") or "")
+            runs = joined_runs(ours & uow.readings.id_pieces_of(other))
+            share = f.evidence.get("id_share")
+            found.append(
+                IdMatch(
+                    f.code,
+                    f.severity.value,
+                    other,
+                    float(share) if isinstance(share, int | float) else 0.0,
+                    tuple(runs[:MAX_SHOWN_RUNS]),
+                )
+            )
+    return found

@@ -125,6 +125,8 @@ class ReadingRepository(Protocol):
         """Vouchers read before their long ids were indexed, oldest first."""
         ...
 
+    def id_pieces_of(self, voucher_id: str) -> frozenset[str]: ...
+
     def sharing_id_pieces(
         self, pieces: Collection[str], *, other_than_seller: str, at_least: int, limit: int
     ) -> list[tuple[str, int, int]]:

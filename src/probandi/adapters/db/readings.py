@@ -169,6 +169,12 @@ class SqlReadingRepository:
             row.id_pieces = len(set(pieces))
         self.s.flush()
 
+    def id_pieces_of(self, voucher_id: str) -> frozenset[str]:
+        rows = self.s.execute(
+            select(VoucherIdPieceRow.piece).where(VoucherIdPieceRow.voucher_id == voucher_id)
+        )
+        return frozenset(r.piece for r in rows)
+
     def unindexed_ids(self, limit: int) -> list[str]:
         """Vouchers read before their long ids were indexed, oldest first."""
         rows = self.s.execute(

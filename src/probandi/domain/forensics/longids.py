@@ -105,3 +105,21 @@ def id_share(original: frozenset[str], upload: frozenset[str]) -> float:
 def usable(original: frozenset[str]) -> bool:
     """Whether a document has ids enough for a share of them to tell copies from others."""
     return len(original) >= MIN_PIECES
+
+
+def joined_runs(pieces: frozenset[str]) -> list[str]:
+    """The runs a set of overlapping pieces spells (each piece followed by the one that
+    shares its last `PIECE - 1` characters), longest first: the ids two readings share, as a
+    person reads them."""
+    starts = {p[:-1]: p for p in pieces}
+    followed = {p[1:] for p in pieces if p[1:] in starts}
+    runs = []
+    for piece in sorted(pieces):
+        if piece[:-1] in followed:
+            continue  # inside a run: its start is elsewhere
+        run, seen = piece, {piece}
+        while (nxt := starts.get(run[-(PIECE - 1) :])) is not None and nxt not in seen:
+            run += nxt[-1]
+            seen.add(nxt)
+        runs.append(run)
+    return sorted(runs, key=lambda r: (-len(r), r))

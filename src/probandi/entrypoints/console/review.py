@@ -22,6 +22,7 @@ from probandi.queries.review_queue import QueueFilter, review_queue
 from probandi.queries.voucher_clusters import VoucherMatch, voucher_matches
 from probandi.services import views
 from probandi.services.appeals import get_appeal
+from probandi.services.long_ids import id_matches
 from probandi.services.penalties import seller_ledger
 from probandi.services.readings import get_reading
 from probandi.services.review import claim_next, claim_task, decide_task, release_task
@@ -103,9 +104,11 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
         else None
     )
     matches = {v.id: _matches(request, actor, v.id) for v in vouchers}
+    by_ids = {v.id: id_matches(v, actor, svc=svc) for v in vouchers}
     with svc.reader() as uow:
         others = uow.vouchers.get_many(
             {m.other_voucher_id for found in matches.values() for m in found}
+            | {m.other_voucher_id for found in by_ids.values() for m in found}
         )
     findings = {
         v.id: sorted(v.findings, key=lambda f: SEVERITY_ORDER[f.severity]) for v in vouchers
@@ -124,6 +127,7 @@ def case(task_id: str, request: Request, session: Signed) -> Response:
         readings=readings,
         reading_pending=any(r.pending for r in readings.values()),
         matches=matches,
+        id_matches=by_ids,
         others=others,
         item=for_item,
         appeal=appeal,
