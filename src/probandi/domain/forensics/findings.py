@@ -17,9 +17,12 @@ REUSE_CODES = frozenset(
 )
 
 
+# Hard, these say the document is someone else's: a copy (perhaps doctored) of another
+# seller's voucher.
+COPY_CODES = REUSE_CODES | {"voucher.altered_copy"}
 # Hard findings that mean the document is forged or someone else's: closure-level when
 # offered as proof against a notice.
-FORGERY_CODES = REUSE_CODES | {"voucher.qr_mismatch"}
+FORGERY_CODES = COPY_CODES | {"voucher.qr_mismatch"}
 
 
 def is_forged(voucher: Voucher) -> bool:
@@ -30,7 +33,7 @@ def is_copy(voucher: Voucher) -> bool:
     """Rejected because it was another seller's document: it never counts against the
     original's owner, who may go on using its own invoice."""
     return voucher.status is VoucherStatus.REJECTED and any(
-        f.code in REUSE_CODES and f.severity is Severity.HARD for f in voucher.findings
+        f.code in COPY_CODES and f.severity is Severity.HARD for f in voucher.findings
     )
 
 
