@@ -70,8 +70,10 @@ from tests.support.real_invoice import (  # noqa: E402
 from tests.support.vouchers import (  # noqa: E402
     BOUTIQUES,
     EInvoiceFields,
+    einvoice_declaration,
     einvoice_fields,
     einvoice_image,
+    fields_declaration,
     forged_receipts,
     receipt_declaration,
     same_template_einvoices,
@@ -90,6 +92,7 @@ from probandi.domain.commands import (  # noqa: E402
     UpsertSeller,
 )
 from probandi.domain.forensics.einvoice import parse_einvoice_qr  # noqa: E402
+from probandi.domain.forensics.findings import FORGERY_CODES  # noqa: E402
 from probandi.domain.listings import ListingContent  # noqa: E402
 from probandi.domain.money import Money  # noqa: E402
 from probandi.domain.policy import Policy  # noqa: E402
@@ -102,15 +105,7 @@ from probandi.services.listings import upsert_listing, upsert_seller  # noqa: E4
 from probandi.services.review import claim_task, decide_task  # noqa: E402
 from probandi.services.vouchers import submit_voucher  # noqa: E402
 
-REUSE = frozenset(
-    {
-        "voucher.reused_exact",
-        "voucher.reused_near",
-        "voucher.document_number_reused",
-        "voucher.altered_copy",
-        "voucher.qr_mismatch",
-    }
-)
+REUSE = FORGERY_CODES  # hard: a copy (perhaps doctored) or a forged QR
 ADMIN = Actor("admin-1", Role.ADMIN)
 PLATFORM = Actor("platform-1", Role.PLATFORM)
 REVIEWER = Actor("reviewer-1", Role.REVIEWER)
@@ -251,29 +246,8 @@ def reuse_calls(findings: tuple[Finding, ...]) -> list[tuple[str, str]]:
 # --- documents ----------------------------------------------------------------------------------
 
 
-def einvoice_decl(
-    buyer: str, *, seller: str, tax_id: str, number: str, on: date, amount: Decimal
-) -> dict[str, Any]:
-    return {
-        "issuer": seller,
-        "issuer_tax_id": tax_id,
-        "buyer_name": buyer,
-        "issued_on": on.isoformat(),
-        "document_number": number,
-        "currency": "CNY",
-        "lines": [{"brand": "GUCCI", "item": "bag", "quantity": 1, "amount": str(amount)}],
-    }
-
-
 def generated_einvoice(data: bytes, f: EInvoiceFields, buyer: str | None = None) -> Document:
-    decl = einvoice_decl(
-        buyer or f["buyer"],
-        seller=f["seller"],
-        tax_id=f["seller_tax_id"],
-        number=f["number"],
-        on=f["issued_on"],
-        amount=f["amount"] + f["tax"],
-    )
+    decl = fields_declaration(buyer or f["buyer"], f)
     return Document(
         data,
         decl,
@@ -289,14 +263,14 @@ def real_family(n: int, seed: int) -> list[Document]:
     real = real_invoice_path(shared_data()).read_bytes()
     layout, at = attack_set.REAL_EINVOICE, days_after(REAL_DATE)
     kind = VoucherKind.PURCHASE_INVOICE
-    decl = einvoice_decl(
+    decl = einvoice_declaration(
         "个人", seller=REAL_SELLER, tax_id=REAL_SELLER_TAX_ID, number=REAL_NUMBER, on=REAL_DATE,
         amount=REAL_AMOUNT + REAL_TAX,
     )  # fmt: skip
     docs = [Document(real, decl, kind, layout, at)]
     for k in range(1, n):
         r = a_refill(seed * 100 + k)
-        decl = einvoice_decl(
+        decl = einvoice_declaration(
             r.buyer, seller=r.seller, tax_id=r.seller_tax_id, number=r.number, on=r.issued_on,
             amount=r.amount + r.tax,
         )  # fmt: skip

@@ -23,7 +23,12 @@ from probandi.services.clock import FrozenClock
 from tests.support import attacks
 from tests.support.console import sign_in
 from tests.support.readings import days_after, read_queued, reading_settings
-from tests.support.vouchers import forged_receipts, receipt_declaration, same_template_einvoices
+from tests.support.vouchers import (
+    fields_declaration,
+    forged_receipts,
+    receipt_declaration,
+    same_template_einvoices,
+)
 from tests.support.world import World
 
 
@@ -36,17 +41,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 def _einvoice_declaration(buyer: str, fields: Any) -> dict[str, Any]:
-    return {
-        "issuer": fields["seller"],
-        "issuer_tax_id": fields["seller_tax_id"],
-        "buyer_name": buyer,
-        "issued_on": fields["issued_on"].isoformat(),
-        "document_number": fields["number"],
-        "currency": "CNY",
-        "lines": [
-            {"brand": "GUCCI", "item": "bag", "quantity": 1, "amount": str(fields["amount"])}
-        ],
-    }
+    return fields_declaration(buyer, fields, amount=fields["amount"])
 
 
 def _shop(world: World, seller: str, listing: str, legal_name: str | None = None) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from probandi.services.clock import FrozenClock
 from tests.conftest import shared_data
+from tests.support import vouchers
 from tests.support.real_invoice import (
     REAL_AMOUNT,
     REAL_CODE,
@@ -33,17 +34,16 @@ A_MONTH_AFTER_THE_INVOICE = datetime(2019, 6, 3, 9, 0, tzinfo=UTC)  # a Monday
 def einvoice_declaration(
     buyer: str, *, seller: str, tax_id: str, number: str, amount: Any, on: date = REAL_DATE
 ) -> dict[str, Any]:
-    return {
-        "issuer": seller,
-        "issuer_tax_id": tax_id,
-        "buyer_name": buyer,
-        "issued_on": on.isoformat(),
-        "document_number": number,
-        "currency": "CNY",
-        "lines": [
-            {"brand": "GUCCI", "item": "GG Marmont bag", "quantity": 2, "amount": str(amount)}
-        ],
-    }
+    return vouchers.einvoice_declaration(
+        buyer,
+        seller=seller,
+        tax_id=tax_id,
+        number=number,
+        amount=amount,
+        on=on,
+        item="GG Marmont bag",
+        quantity=2,
+    )
 
 
 def real_declaration(buyer: str, **overrides: Any) -> dict[str, Any]:

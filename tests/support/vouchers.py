@@ -389,6 +389,44 @@ def paper_receipt_image(
     return _encode(_on_page(image, RECEIPT_MARGIN, RECEIPT_PAPER), fmt)
 
 
+def einvoice_declaration(
+    buyer: str,
+    *,
+    seller: str,
+    tax_id: str,
+    number: str,
+    amount: Decimal,
+    on: date,
+    item: str = "bag",
+    quantity: int = 1,
+) -> dict[str, Any]:
+    """An e-invoice's declaration as the API takes it: one GUCCI line of `amount`."""
+    return {
+        "issuer": seller,
+        "issuer_tax_id": tax_id,
+        "buyer_name": buyer,
+        "issued_on": on.isoformat(),
+        "document_number": number,
+        "currency": "CNY",
+        "lines": [{"brand": "GUCCI", "item": item, "quantity": quantity, "amount": str(amount)}],
+    }
+
+
+def fields_declaration(
+    buyer: str, f: EInvoiceFields, *, amount: Decimal | None = None
+) -> dict[str, Any]:
+    """The declaration of a generated e-invoice by `buyer`: its own fields, and `amount`
+    (by default what it totals with tax)."""
+    return einvoice_declaration(
+        buyer,
+        seller=f["seller"],
+        tax_id=f["seller_tax_id"],
+        number=f["number"],
+        on=f["issued_on"],
+        amount=f["amount"] + f["tax"] if amount is None else amount,
+    )
+
+
 def receipt_declaration(fields: ReceiptFields, seller: str, today: date) -> dict[str, Any]:
     """A forged receipt's declaration in `seller`'s own name, dated ten days before `today`."""
     return {

@@ -141,6 +141,11 @@ class Listing:
         gate, event = self.gate.apply(action, at=at)
         return replace(self, gate=gate), event
 
+    def regate(self, *, at: datetime, proof_due_at: datetime) -> tuple[Listing, GateEvent]:
+        """Held again: what was approved no longer stands, and proof is due anew."""
+        listing, event = self.transition(GateAction.REGATE, at=at)
+        return replace(listing, approved_terms=None, held_at=at, proof_due_at=proof_due_at), event
+
 
 @dataclass(frozen=True)
 class IfMatch:
@@ -207,8 +212,7 @@ def apply_upsert(
         terms = existing.approved_terms or ApprovedTerms.of(existing, price_band)
         changed = terms.changed_aspects(content, brand_ids)
         if changed:
-            listing, event = listing.transition(GateAction.REGATE, at=now)
-            regated = replace(listing, approved_terms=None, held_at=now, proof_due_at=proof_due_at)
+            regated, event = listing.regate(at=now, proof_due_at=proof_due_at)
             return EditOutcome(regated, (event,), tuple(changed))
     return EditOutcome(listing, ())
 

@@ -159,14 +159,7 @@ class WorkerProcess:
         self.grace_seconds = grace_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._process: subprocess.Popen[bytes] | None = None
         self._started = threading.Event()
-
-    @property
-    def pid(self) -> int | None:
-        """The running child's process id (after start() returned), or None."""
-        process = self._process
-        return process.pid if process is not None and process.poll() is None else None
 
     def start(self) -> None:
         # The kernel's parent-death signal follows the thread that started the child, so
@@ -192,7 +185,7 @@ class WorkerProcess:
         backoff = RESTART_MIN_SECONDS
         while not self._stop.is_set():
             began = time.monotonic()
-            process = self._process = self._spawn()
+            process = self._spawn()
             self._started.set()
             log.info("job worker process %d started", process.pid)
             while process.poll() is None and not self._stop.wait(0.5):

@@ -13,26 +13,18 @@ from datetime import datetime
 
 from probandi.domain.actors import Actor
 from probandi.domain.checks import ordered
-from probandi.domain.forensics.findings import TEMPLATE_CLUSTER, cluster_member_finding
-from probandi.domain.forensics.model import NearMatch, Relation
+from probandi.domain.forensics.findings import (
+    TEMPLATE_CLUSTER,
+    cluster_matches,
+    cluster_member_finding,
+)
+from probandi.domain.forensics.model import NearMatch
 from probandi.domain.review import TaskKind
 from probandi.domain.vouchers import Voucher, VoucherStatus, risk_of
 from probandi.services.context import Services
 from probandi.services.events import record
 from probandi.services.ports import UnitOfWork
 from probandi.services.tasks import open_task
-
-
-def cluster_members(voucher: Voucher, matches: tuple[NearMatch, ...] | list[NearMatch]) -> set[str]:
-    """The other sellers' vouchers on the same template under other issuers (never a
-    legitimate national template) that `voucher`'s matches found."""
-    return {
-        m.other.voucher_id
-        for m in matches
-        if m.verdict.relation is Relation.SAME_TEMPLATE
-        and not m.verdict.legitimate
-        and m.other.seller_id != voucher.seller_id
-    }
 
 
 def spread_cluster(
@@ -48,9 +40,10 @@ def spread_cluster(
     cluster; the ids of the members changed."""
     if not any(f.code == TEMPLATE_CLUSTER for f in voucher.findings):
         return []
-    members = cluster_members(voucher, matches)
+    shared = cluster_matches(matches, voucher.seller_id)
+    members = {m.other.voucher_id for m in shared}
     cluster = sorted(members | {voucher.id})
-    sellers = len({m.other.seller_id for m in matches if m.other.voucher_id in members}) + 1
+    sellers = len({m.other.seller_id for m in shared}) + 1
     changed = []
     for earlier in uow.vouchers.get_many(sorted(members)).values():
         if any(f.code == TEMPLATE_CLUSTER for f in earlier.findings):

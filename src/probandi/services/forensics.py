@@ -246,59 +246,71 @@ def examine(
 REINDEX_BATCH = 100
 
 
-def reindex_vouchers(svc: Services, *, on_voucher: Callable[[str], None] | None = None) -> int:
-    """Fingerprint the vouchers stored before forensics existed, so that later uploads are
-    matched against them too; returns how many. Their own findings stay as decided."""
+def backfill(
+    svc: Services,
+    pending: Callable[[UnitOfWork], list[str]],
+    step: Callable[[UnitOfWork, Voucher], None],
+    *,
+    intake: bool = False,
+    on_voucher: Callable[[str], None] | None = None,
+) -> int:
+    """Run `step` on every voucher `pending` names, a batch a transaction (under the intake
+    lock when the index changes), until it names none; how many. `step` must leave a
+    voucher no longer pending."""
     done = 0
     while True:
         with svc.uow() as uow:
-            uow.fingerprints.lock_intake()
-            ids = uow.fingerprints.unfingerprinted(REINDEX_BATCH)
+            if intake:
+                uow.fingerprints.lock_intake()
+            ids = pending(uow)
             if not ids:
                 return done
             for voucher in uow.vouchers.get_many(ids).values():
-                try:
-                    data = svc.files.read(voucher.file.sha256)
-                    facts = svc.forensics.read(data, voucher.file.media_type)
-                except Exception:  # a lost or unreadable blob: nothing to fingerprint
-                    _log.warning("cannot fingerprint voucher %s", voucher.id, exc_info=True)
-                    facts = DocumentFacts(fingerprints=())
-                if not facts.fingerprints:
-                    # A marker row of quality 0: never matched, and never tried again.
-                    facts = DocumentFacts(fingerprints=(PageFingerprint(0, "0" * 64, 0),))
-                uow.fingerprints.add(voucher.id, voucher.seller_id, facts.fingerprints)
-                if voucher.qr_payload is None and facts.qr_payload is not None:
-                    uow.vouchers.save(replace(voucher, qr_payload=facts.qr_payload))
+                step(uow, voucher)
                 if on_voucher:
                     on_voucher(voucher.id)
                 done += 1
             uow.commit()
+
+
+def _stored_prints(svc: Services, voucher: Voucher) -> DocumentFacts:
+    """The forensic facts of a stored voucher's file; none when it is lost or unreadable."""
+    try:
+        return svc.forensics.read(svc.files.read(voucher.file.sha256), voucher.file.media_type)
+    except Exception:  # a lost or unreadable blob: nothing to fingerprint
+        _log.warning("cannot fingerprint voucher %s", voucher.id, exc_info=True)
+        return DocumentFacts(fingerprints=())
+
+
+def reindex_vouchers(svc: Services, *, on_voucher: Callable[[str], None] | None = None) -> int:
+    """Fingerprint the vouchers stored before forensics existed, so that later uploads are
+    matched against them too; returns how many. Their own findings stay as decided."""
+
+    def fingerprint(uow: UnitOfWork, voucher: Voucher) -> None:
+        facts = _stored_prints(svc, voucher)
+        # No fingerprint: a marker row of quality 0, never matched, and never tried again.
+        prints = facts.fingerprints or (PageFingerprint(0, "0" * 64, 0),)
+        uow.fingerprints.add(voucher.id, voucher.seller_id, prints)
+        if voucher.qr_payload is None and facts.qr_payload is not None:
+            uow.vouchers.save(replace(voucher, qr_payload=facts.qr_payload))
+
+    def pending(uow: UnitOfWork) -> list[str]:
+        return uow.fingerprints.unfingerprinted(REINDEX_BATCH)
+
+    return backfill(svc, pending, fingerprint, intake=True, on_voucher=on_voucher)
 
 
 def rectify_stored(svc: Services, *, on_voucher: Callable[[str], None] | None = None) -> int:
     """Add the rectified page's hash to vouchers fingerprinted before pages were rectified
     (a marker row where a file shows no page to cut out); returns how many."""
-    done = 0
-    while True:
-        with svc.uow() as uow:
-            uow.fingerprints.lock_intake()
-            ids = uow.fingerprints.unrectified(REINDEX_BATCH)
-            if not ids:
-                return done
-            for voucher in uow.vouchers.get_many(ids).values():
-                try:
-                    data = svc.files.read(voucher.file.sha256)
-                    prints = svc.forensics.read(data, voucher.file.media_type).fingerprints
-                except Exception:  # a lost or unreadable blob: nothing to rectify
-                    _log.warning("cannot rectify voucher %s", voucher.id, exc_info=True)
-                    prints = ()
-                found = tuple(fp for fp in prints if fp.variant == RECTIFIED)
-                uow.fingerprints.add(
-                    voucher.id,
-                    voucher.seller_id,
-                    found or (PageFingerprint(0, "0" * 64, 0, variant=RECTIFIED),),
-                )
-                if on_voucher:
-                    on_voucher(voucher.id)
-                done += 1
-            uow.commit()
+
+    def rectify(uow: UnitOfWork, voucher: Voucher) -> None:
+        prints = _stored_prints(svc, voucher).fingerprints
+        found = tuple(fp for fp in prints if fp.variant == RECTIFIED)
+        marker = PageFingerprint(0, "0" * 64, 0, variant=RECTIFIED)
+        uow.fingerprints.add(voucher.id, voucher.seller_id, found or (marker,))
+
+    def pending(uow: UnitOfWork) -> list[str]:
+        return uow.fingerprints.unrectified(REINDEX_BATCH)
+
+    return backfill(svc, pending, rectify, intake=True, on_voucher=on_voucher)

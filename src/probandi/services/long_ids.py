@@ -12,47 +12,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from probandi.domain.actors import Actor, Role
-from probandi.domain.forensics.einvoice import parse_einvoice_qr
+from probandi.domain.forensics.einvoice import EInvoiceQr
 from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy
 from probandi.domain.forensics.longids import (
-    COPY_SHARE,
     HARD_SHARE,
-    MIN_PIECES,
+    MIN_SHARED,
+    copy_share,
     document_pieces,
     joined_runs,
 )
+from probandi.domain.forensics.model import number_key
+from probandi.domain.reading.compare import READ_AS, read_value
 from probandi.domain.reading.model import Extracted
 from probandi.domain.vouchers import Finding, Voucher
 from probandi.services.access import require_role
 from probandi.services.context import Services
+from probandi.services.forensics import qr_of
 from probandi.services.ports import UnitOfWork
 
 MAX_ID_CANDIDATES = 20  # earlier vouchers looked at, most shared pieces first
-ISSUER_TAX_FIELDS = ("seller_tax_id", "issuer_tax_id", "grantor_tax_id")
 
 
-def _number(value: str | None) -> str | None:
-    kept = "".join(ch for ch in value or "" if ch.isalnum()).upper()
-    return kept or None
-
-
-def _qr_invoice(payload: str | None) -> tuple[str, str] | None:
-    qr = parse_einvoice_qr(payload) if payload else None
+def _invoice(qr: EInvoiceQr | None) -> tuple[str, str] | None:
     return (qr.code, qr.number) if qr is not None else None
 
 
 def _altered(uow: UnitOfWork, ours: Voucher, extracted: Extracted, theirs: Voucher) -> bool:
     """The copy names another invoice than the original: a replaced QR code, or a number
     (as read, else as declared) that differs."""
-    our_qr, their_qr = _qr_invoice(ours.qr_payload), _qr_invoice(theirs.qr_payload)
+    our_qr, their_qr = _invoice(qr_of(ours.qr_payload)), _invoice(qr_of(theirs.qr_payload))
     if our_qr is not None and their_qr is not None and our_qr != their_qr:
         return True
     their_reading = uow.readings.get(theirs.id)
-    their_fields = (their_reading.fields if their_reading else None) or {}
-    their_read = their_fields.get("number")
-    our_number = _number(extracted.value("number") or ours.declaration.document_number)
-    their_number = _number(
-        (their_read.value if their_read else None) or theirs.declaration.document_number
+    theirs_read = their_reading.extracted() if their_reading is not None else None
+    our_number = number_key(
+        read_value(extracted, "document_number") or ours.declaration.document_number
+    )
+    their_number = number_key(
+        (read_value(theirs_read, "document_number") if theirs_read else None)
+        or theirs.declaration.document_number
     )
     return our_number is not None and their_number is not None and our_number != their_number
 
@@ -62,7 +60,7 @@ def index_pieces(
 ) -> frozenset[str]:
     """Index the pieces of a reading's long ids, its issuer's own tax id left out (every
     invoice of that issuer carries it); the pieces."""
-    read = [v for f in ISSUER_TAX_FIELDS if (v := extracted.value(f))]
+    read = [v for f in READ_AS["issuer_tax_id"] if (v := extracted.value(f))]
     issuer = tuple(dict.fromkeys([*read, voucher.declaration.issuer_tax_id or ""]))
     pieces = document_pieces(text, issuer)
     uow.readings.add_id_pieces(voucher.id, voucher.seller_id, pieces)
@@ -80,20 +78,18 @@ def index_and_match(
     rows = uow.readings.sharing_id_pieces(
         pieces,
         other_than_seller=voucher.seller_id,
-        at_least=max(1, round(MIN_PIECES * COPY_SHARE)),
+        at_least=MIN_SHARED,
         limit=MAX_ID_CANDIDATES,
     )
     others = uow.vouchers.get_many([vid for vid, _, _ in rows])
     copies = []
     for vid, shared, total in rows:
         other = others.get(vid)
-        if other is None or is_copy(other) or total < MIN_PIECES:
+        share = copy_share(shared, total)
+        if other is None or share is None or is_copy(other):
             continue
         if other.created_at > voucher.created_at:
             continue  # a later upload names this one, not the other way round
-        share = shared / total
-        if share < COPY_SHARE:
-            continue
         altered = _altered(uow, voucher, extracted, other)
         copies.append(IdCopy(other.id, other.seller_id, other.listing_id, share, altered))
     return copies_by_ids(copies, HARD_SHARE)

@@ -18,22 +18,21 @@ from probandi.domain.forensics.findings import (
 )
 from probandi.domain.forensics.model import document_key
 from probandi.domain.listing_gate import GateState
-from probandi.domain.reading.compare import JUDGES, READ_AS, compare, declared_values
+from probandi.domain.reading.compare import JUDGES, READ_AS, compare, declared_values, read_value
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Extracted, Reading, ReadingTooLong
 from probandi.domain.reading.record import ReadingStatus, VoucherReading
 from probandi.domain.review import ReviewTask, TaskKind, TaskState
-from probandi.domain.sellers import VoucherKind
 from probandi.domain.vouchers import Finding, Severity, Voucher, VoucherStatus
 from probandi.services.context import Services
 from probandi.services.events import record
+from probandi.services.forensics import backfill
 from probandi.services.long_ids import index_and_match, index_pieces
 from probandi.services.ports import UnitOfWork
 from probandi.services.views import get_voucher
 from probandi.services.vouchers import reject_automatically
 
 log = logging.getLogger("probandi.reading")
-ISSUER_FIELDS = ("seller_name", "issuer", "grantor")
 
 
 @dataclass(frozen=True)
@@ -77,15 +76,9 @@ def view_reading(voucher_id: str, actor: Actor, *, svc: Services) -> ReadingView
     return ReadingView(reading, contradictions(voucher, reading))
 
 
-def extracted_of(reading: VoucherReading) -> Extracted:
-    kinds = {k.value: k for k in VoucherKind}
-    kind = kinds.get(reading.kind_guess or "")
-    return Extracted(kind, 1.0 if kind else 0.0, dict(reading.fields or {}), reading.text)
-
-
 def contradictions(voucher: Voucher, reading: VoucherReading) -> tuple[FieldComparison, ...]:
     """Declared vs read for every field the seller declared."""
-    extracted = extracted_of(reading)
+    extracted = reading.extracted()
     rows = []
     for name, declared in declared_values(voucher.kind, voucher.declaration).items():
         if not declared:
@@ -212,7 +205,7 @@ def read_keys(voucher: Voucher, extracted: Extracted) -> tuple[str | None, list[
     """The document's own key as read (issuer and number; the declared ones stand in only
     for what could not be read), and every form of it others may have declared."""
     number, code = extracted.value("number"), extracted.value("code")
-    issuer = next((v for f in ISSUER_FIELDS if (v := extracted.value(f))), None)
+    issuer = read_value(extracted, "issuer")
     if number is None and issuer is None:
         return None, []
     declared = voucher.declaration
@@ -374,20 +367,12 @@ def index_stored_readings(
 ) -> int:
     """Index the long ids of vouchers read before they were indexed, so that later copies
     find them; their own findings stay as decided. Returns how many."""
-    done = 0
-    while True:
-        with svc.uow() as uow:
-            ids = uow.readings.unindexed_ids(batch)
-            if not ids:
-                return done
-            vouchers = uow.vouchers.get_many(ids)
-            for voucher_id in ids:
-                reading = uow.readings.get(voucher_id)
-                voucher = vouchers.get(voucher_id)
-                if reading is None or voucher is None:
-                    continue
-                index_pieces(uow, voucher, reading.text or "", extracted_of(reading))
-                if on_voucher:
-                    on_voucher(voucher_id)
-                done += 1
-            uow.commit()
+
+    def index(uow: UnitOfWork, voucher: Voucher) -> None:
+        reading = uow.readings.get(voucher.id)
+        assert reading is not None  # the pending ones are read
+        index_pieces(uow, voucher, reading.text or "", reading.extracted())
+
+    return backfill(
+        svc, lambda uow: uow.readings.unindexed_ids(batch), index, on_voucher=on_voucher
+    )

@@ -190,7 +190,7 @@ def _decide_proof(
             listing,
             measure=PROOF_REJECTED,
             scope=f"listing {listing.id} ({listing.content.title})",
-            facts=(reason_text, *((cmd.note,) if cmd.note else ())),
+            reason_text=reason_text,
             now=now,
         )
     record_gate_event(
@@ -237,22 +237,13 @@ def _decide_recheck(
         listing,
         measure=APPROVAL_REVOKED if not standing else APPROVAL_REVOKED_PROOF_STANDS,
         scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
-        facts=(
-            reason_text,
-            *((cmd.note,) if cmd.note else ()),
-            *facts_from_findings(voucher.findings),
-        ),
+        reason_text=reason_text,
+        evidence=facts_from_findings(voucher.findings),
         now=now,
         voucher_id=voucher.id,
     )
     if not standing and listing.gate.state is GateState.APPROVED:
-        listing, event = listing.transition(GateAction.REGATE, at=now)
-        listing = replace(
-            listing,
-            approved_terms=None,
-            held_at=now,
-            proof_due_at=fresh_deadline(None, now, svc),
-        )
+        listing, event = listing.regate(at=now, proof_due_at=fresh_deadline(None, now, svc))
         uow.listings.save(listing)
         record_gate_event(
             uow,
@@ -276,18 +267,20 @@ def _statement(
     *,
     measure: str,
     scope: str,
-    facts: tuple[str, ...],
+    reason_text: str,
     now: datetime,
+    evidence: tuple[str, ...] = (),
     voucher_id: str | None = None,
 ) -> StatementOfReasons:
-    """A reviewer's statement of reasons on a listing's proof, issued."""
+    """A reviewer's statement of reasons on a listing's proof, issued: the reason, the
+    reviewer's note, then `evidence`."""
     statement = StatementOfReasons(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=listing.seller_id,
         measure=measure,
         scope=scope,
-        facts=facts,
+        facts=(reason_text, *((cmd.note,) if cmd.note else ()), *evidence),
         ground=f"probandi proof policy: {cmd.reason_code}",
         automated=False,
         redress=redress_text(now, svc.policy.appeal_window_days),

@@ -170,9 +170,9 @@ def read_image(image: Image.Image, budget: DecodeBudget | None = None) -> PageTe
     `MAX_ASPECT` times their width. A tall page (a long screenshot) is cut into overlapping
     pieces, each line read in the piece that holds its middle; a wide one gets a white margin
     below. Boxes are on the page as read, at most `WORKING_SIDE` wide or tall."""
-    ocr = engine()
+    ocr, budget = engine(), budget or DEFAULT_BUDGET
     view = orientation_view(image)
-    with (budget or DEFAULT_BUDGET).hold(_detection_cost(view.size), trim=True):
+    with budget.hold(_detection_cost(view.size), trim=True):
         turn, skew = upright_turn(ocr, view)
     if abs(skew) >= MIN_SKEW:
         # Rows must be level for labels and values to share one: a photo is rarely square.
@@ -185,7 +185,7 @@ def read_image(image: Image.Image, budget: DecodeBudget | None = None) -> PageTe
         image = image.resize(page, Image.Resampling.LANCZOS)
     lines: list[ReadLine] = []
     for top, own_from, own_to, piece in _pieces(image):
-        with (budget or DEFAULT_BUDGET).hold(_detection_cost(piece.size), trim=True):
+        with budget.hold(_detection_cost(piece.size), trim=True):
             result, _ = ocr(piece)
         for box, text, score in result or ():
             line = _line(box, text, score, top)

@@ -3,6 +3,7 @@ metadata and issuer checks. Pure: the service gathers every fact first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from probandi.domain.forensics.einvoice import EInvoiceQr, qr_findings
@@ -142,14 +143,20 @@ def document_number_reused(ctx: ForensicContext) -> list[Finding]:
 TEMPLATE_CLUSTER = "voucher.template_cluster"
 
 
-def template_cluster(ctx: ForensicContext) -> list[Finding]:
-    shared = [
+def cluster_matches(matches: Iterable[NearMatch], seller_id: str) -> list[NearMatch]:
+    """Other sellers' vouchers on the same layout under other claimed issuers (never a
+    legitimate national template): the members of a suspected forgery template."""
+    return [
         m
-        for m in ctx.matches
+        for m in matches
         if m.verdict.relation is Relation.SAME_TEMPLATE
         and not m.verdict.legitimate
-        and m.other.seller_id != ctx.seller_id
+        and m.other.seller_id != seller_id
     ]
+
+
+def template_cluster(ctx: ForensicContext) -> list[Finding]:
+    shared = cluster_matches(ctx.matches, ctx.seller_id)
     sellers = {m.other.seller_id for m in shared}
     if len(sellers) + 1 < ctx.cluster_sellers:
         return []

@@ -102,6 +102,19 @@ def id_share(original: frozenset[str], upload: frozenset[str]) -> float:
     return len(original & upload) / len(original)
 
 
+# Pieces a candidate must share to be looked at: fewer cannot reach COPY_SHARE of MIN_PIECES.
+MIN_SHARED = max(1, round(MIN_PIECES * COPY_SHARE))
+
+
+def copy_share(shared: int, total: int) -> float | None:
+    """The share of an earlier document's `total` pieces that `shared` are, when that makes
+    the new one a copy of it; None when it does not, or the earlier has too few pieces."""
+    if total < MIN_PIECES:
+        return None
+    share = shared / total
+    return share if share >= COPY_SHARE else None
+
+
 def usable(original: frozenset[str]) -> bool:
     """Whether a document has ids enough for a share of them to tell copies from others."""
     return len(original) >= MIN_PIECES

@@ -107,8 +107,14 @@ def document_key(declaration: Declaration, qr: EInvoiceQr | None = None) -> tupl
         return ("qr", f"{qr.code}{qr.number}")
     if not declaration.issuer or not declaration.document_number:
         return None
-    number = "".join(ch for ch in declaration.document_number if ch.isalnum()).upper()
+    number = number_key(declaration.document_number)
     return (party_name(declaration.issuer), number) if number else None
+
+
+def number_key(number: str | None) -> str | None:
+    """A document number as compared: letters and digits only, upper case; None if empty."""
+    kept = "".join(ch for ch in number or "" if ch.isalnum()).upper()
+    return kept or None
 
 
 def relate(ours: VoucherSide, theirs: VoucherSide, diff: ImageDiff | None) -> Verdict:

@@ -37,6 +37,11 @@ READ_AS: dict[str, tuple[str, ...]] = {
 }
 
 
+def read_value(extracted: Extracted, declared_field: str) -> str | None:
+    """The first value read of those that state a declared field (`READ_AS`)."""
+    return next((v for f in READ_AS[declared_field] if (v := extracted.value(f))), None)
+
+
 @dataclass(frozen=True)
 class Verdict:
     agrees: bool

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from probandi.domain.errors import InvalidTransition
-from probandi.domain.reading.model import Field, PageText
+from probandi.domain.reading.model import Extracted, Field, PageText
+from probandi.domain.sellers import VoucherKind
 
 MAX_ERROR_CHARS = 2_000
 
@@ -58,6 +59,11 @@ class VoucherReading:
     @property
     def settled(self) -> bool:
         return self.status in SETTLED
+
+    def extracted(self) -> Extracted:
+        """What was read, as the comparisons take it (sure of the kind it was read as)."""
+        kind = next((k for k in VoucherKind if k.value == self.kind_guess), None)
+        return Extracted(kind, 1.0 if kind else 0.0, dict(self.fields or {}), self.text)
 
     def _to(self, action: ReadingAction) -> ReadingStatus:
         target = READING_TRANSITIONS.get((self.status, action))

@@ -23,6 +23,7 @@ from probandi.domain.errors import DomainError
 from probandi.domain.forensics.model import RECTIFIED, TRIMMED, PageFingerprint
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Reading
+from probandi.domain.vouchers import StoredFile
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.queries.voucher_clusters import template_clusters
 from probandi.services.forensics import rectify_stored, reindex_vouchers
@@ -57,37 +58,19 @@ def fingerprint(
     files: Annotated[list[Path], typer.Argument(help="PDF, JPEG or PNG files")],
 ) -> None:
     """Print one JSON line per page: {"path", "sha256", "pdq", "quality"}, with "page" for a
-    PDF and "pdq_trimmed"/"quality_trimmed" where the page has a margin around its content."""
+    PDF, "pdq_trimmed"/"quality_trimmed" where the page has a margin around its content, and
+    "pdq_rectified"/"quality_rectified" where it shows a page on a desk or in a phone's frame."""
     settings = Settings.from_env()
     inspector = UploadInspector(
         settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages
     )
     reader = ForensicReader(settings.max_fingerprint_pages)
-    failed = 0
-    with Progress(
-        TextColumn("fingerprinting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=len(files) < 2,
-    ) as progress:
-        task = progress.add_task("files", total=len(files))
-        for path in files:
-            try:
-                data = path.read_bytes()
-                stored = inspector.inspect(data, None)
-                prints = reader.fingerprints(data, stored.media_type)
-            except (OSError, DomainError) as exc:
-                failed += 1
-                message = exc.message if isinstance(exc, DomainError) else str(exc)
-                typer.echo(json.dumps({"path": str(path), "error": message}, ensure_ascii=False))
-            else:
-                for line in _lines(str(path), stored.sha256, stored.pages, prints):
-                    typer.echo(json.dumps(line, ensure_ascii=False))
-            progress.advance(task)
-    if failed:
+
+    def lines(path: Path, data: bytes, stored: StoredFile) -> list[dict[str, object]]:
+        prints = reader.fingerprints(data, stored.media_type)
+        return _lines(str(path), stored.sha256, stored.pages, prints)
+
+    if _each_file(files, "fingerprinting", inspector, lines, errors_to_stderr=False):
         raise typer.Exit(1)
 
 
@@ -124,32 +107,54 @@ def read(
     # Any page count: only the first `max_pages` are read, and the line's note says so.
     inspector = UploadInspector(settings.max_upload_bytes, settings.max_pixels, ANY_PAGE_COUNT)
     reader = OcrDocumentReader()
+
+    def lines(path: Path, data: bytes, stored: StoredFile) -> list[dict[str, object]]:
+        reading = reader.read(data, stored.media_type, max_pages=max_pages)
+        return [_reading_line(str(path), reading)]
+
+    if _each_file(
+        files, "reading", inspector, lines, errors_to_stderr=True, bar_off_terminal=False
+    ):
+        raise typer.Exit(1)
+
+
+def _each_file(
+    files: list[Path],
+    doing: str,
+    inspector: UploadInspector,
+    lines: Callable[[Path, bytes, StoredFile], list[dict[str, object]]],
+    *,
+    errors_to_stderr: bool,
+    bar_off_terminal: bool = True,
+) -> int:
+    """Inspect each file as an upload would be, print the JSON `lines` of each (or its
+    error), with a progress bar on stderr for more than one file; how many failed."""
     failed = 0
     with Progress(
-        TextColumn("reading"),
+        TextColumn(doing),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=len(files) < 2 or not console.is_terminal,
+        disable=len(files) < 2 or not (bar_off_terminal or console.is_terminal),
     ) as progress:
         task = progress.add_task("files", total=len(files))
         for path in files:
             try:
                 data = path.read_bytes()
                 stored = inspector.inspect(data, None)
-                reading = reader.read(data, stored.media_type, max_pages=max_pages)
+                found = lines(path, data, stored)
             except (OSError, DomainError) as exc:
                 failed += 1
                 message = exc.message if isinstance(exc, DomainError) else str(exc)
                 line = {"path": str(path), "error": message}
-                typer.echo(json.dumps(line, ensure_ascii=False), err=True)
+                typer.echo(json.dumps(line, ensure_ascii=False), err=errors_to_stderr)
             else:
-                typer.echo(json.dumps(_reading_line(str(path), reading), ensure_ascii=False))
+                for one in found:
+                    typer.echo(json.dumps(one, ensure_ascii=False))
             progress.advance(task)
-    if failed:
-        raise typer.Exit(1)
+    return failed
 
 
 @voucher_app.command("clusters")

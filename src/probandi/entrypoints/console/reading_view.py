@@ -88,8 +88,7 @@ def reading_view(record: VoucherReading | None, voucher: Voucher) -> ReadingView
     status = record.status.value
     if record.status is not ReadingStatus.READ or record.fields is None:
         return ReadingView(status, record.error, record.note)
-    kinds = {k.value: k for k in VoucherKind}
-    extracted = Extracted(kinds.get(record.kind_guess or ""), 0.0, record.fields, record.text)
+    extracted = record.extracted()
     pages = tuple(_page(i, page, voucher.file) for i, page in enumerate(record.pages))
     return ReadingView(
         status,
