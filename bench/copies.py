@@ -70,12 +70,13 @@ from tests.support.real_invoice import (  # noqa: E402
 from tests.support.vouchers import (  # noqa: E402
     BOUTIQUES,
     EInvoiceFields,
+    ReceiptFields,
     einvoice_declaration,
     einvoice_fields,
     einvoice_image,
     fields_declaration,
     forged_receipts,
-    receipt_declaration,
+    receipt_as_read,
     same_template_einvoices,
 )
 
@@ -109,7 +110,6 @@ REUSE = FORGERY_CODES  # hard: a copy (perhaps doctored) or a forged QR
 ADMIN = Actor("admin-1", Role.ADMIN)
 PLATFORM = Actor("platform-1", Role.PLATFORM)
 REVIEWER = Actor("reviewer-1", Role.REVIEWER)
-RECEIPT_DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CLASSES = tuple(attack_set.attacks(attack_set.RECEIPT))
 CPU_EMPTY, CPU_FILL, CPU_TIMED = 7, 50, 11
 
@@ -282,9 +282,10 @@ def generated_family(n: int, seed: int) -> list[Document]:
     return [generated_einvoice(d, f) for d, f in same_template_einvoices(n, seed)]
 
 
-def receipt(data: bytes, fields: Any, buyer: str = "") -> Document:
-    decl = receipt_declaration(fields, "", RECEIPT_DAY.date()) | {"buyer_name": buyer}
-    return Document(data, decl, VoucherKind.MALL_RECEIPT, attack_set.RECEIPT, RECEIPT_DAY)
+def receipt(data: bytes, fields: ReceiptFields, buyer: str = "") -> Document:
+    decl = receipt_as_read(fields, buyer)
+    at = days_after(fields["issued_on"])
+    return Document(data, decl, VoucherKind.MALL_RECEIPT, attack_set.RECEIPT, at)
 
 
 def receipt_family(n: int, seed: int) -> list[Document]:

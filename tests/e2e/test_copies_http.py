@@ -26,7 +26,7 @@ from tests.support.readings import days_after, read_queued, reading_settings
 from tests.support.vouchers import (
     fields_declaration,
     forged_receipts,
-    receipt_declaration,
+    receipt_as_read,
     same_template_einvoices,
 )
 from tests.support.world import World
@@ -162,18 +162,41 @@ def test_a_photo_or_screenshot_of_an_approved_receipt_is_rejected_naming_it(
 ) -> None:
     world.a_gated_brand()
     [(data, fields)] = forged_receipts(1, seed=67)
-    today = clock.now().date()
-    decl = receipt_declaration(fields, "shop-a", today)
+    clock.set(days_after(fields["issued_on"]))
+    decl = receipt_as_read(fields, "shop-a 贸易有限公司")
     original = _approved_original(world, runtime, data, decl, "mall_receipt")
     copy = attacks.attacks(attacks.RECEIPT)[attack](data, 5)
     _shop(world, "shop-b", "lb")
     # The forger declares a number of its own: only the page itself can give it away.
-    decl = receipt_declaration(fields, "shop-b", today) | {"document_number": "H7000001"}
+    decl = receipt_as_read(fields, "shop-b 贸易有限公司") | {"document_number": "H7000001"}
     voucher = _upload(world, runtime, "shop-b", "lb", copy, decl, "mall_receipt")
     # At upload, by the page (rectified and compared): the same document as A's. The
     # seller's answer does not name the other seller's voucher; a reviewer sees it.
     assert "voucher.reused_near" in _hard(voucher["at_upload"])
     assert _hard(voucher)["voucher.reused_near"] == original
+    assert voucher["status"] == "rejected"
+
+
+@pytest.mark.parametrize("attack", ["crop_half", "stitched", "doctored"])
+def test_a_partial_or_doctored_receipt_is_rejected_naming_the_original_once_read(
+    world: World, runtime: Runtime, clock: FrozenClock, attack: str
+) -> None:
+    """No QR code and too few long ids: half a receipt, its halves around another page, or
+    its number and date typed over. The reading finds the original's number on the page, or
+    the original's text line for line but for the re-typed digits."""
+    world.a_gated_brand()
+    [(data, fields)] = forged_receipts(1, seed=71)
+    clock.set(days_after(fields["issued_on"]))
+    original = _approved_original(
+        world, runtime, data, receipt_as_read(fields, "shop-a 贸易有限公司"), "mall_receipt"
+    )
+    copy = attacks.attacks(attacks.RECEIPT)[attack](data, 9)
+    _shop(world, "shop-b", "lb")
+    decl = receipt_as_read(fields, "shop-b 贸易有限公司") | {"document_number": "H7000002"}
+    voucher = _upload(world, runtime, "shop-b", "lb", copy, decl, "mall_receipt")
+    named = {code for code, other in _hard(voucher).items() if other == original}
+    expected = "voucher.altered_copy" if attack == "doctored" else "voucher.document_number_reused"
+    assert expected in named, voucher["findings"]
     assert voucher["status"] == "rejected"
 
 

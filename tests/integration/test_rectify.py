@@ -216,3 +216,20 @@ def test_a_doctored_einvoice_carries_another_valid_qr_code(
     assert len(after) == 1
     assert after[0] is not None
     assert after[0] not in before
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_doctored_page_differs_in_a_few_small_areas_and_another_sale_in_many(
+    seed: int,
+) -> None:
+    """A receipt with its number and date typed over differs in 6 % of its inked cells (a
+    receipt holds little ink), but in one or two places; another sale on the same template
+    differs all over the page."""
+    (original, _), (other, _) = forged_receipts(2, seed=seed)
+    copy = doctored(original, seed, layout=RECEIPT)
+    altered = compare_pages(_image(copy), _image(original))
+    assert altered.barely_different, altered
+    another = compare_pages(_image(other), _image(original))
+    assert another.aligned
+    assert another.areas > altered.areas
+    assert not another.barely_different, another

@@ -439,6 +439,21 @@ def receipt_declaration(fields: ReceiptFields, seller: str, today: date) -> dict
     }
 
 
+def receipt_as_read(fields: ReceiptFields, buyer: str) -> dict[str, Any]:
+    """A receipt declared as it reads: its shop, number, day and total (Hong Kong dollars);
+    the first line's goods under a GUCCI line."""
+    item, quantity, _ = fields["lines"][0]
+    total = sum((price * n for _, n, price in fields["lines"]), Decimal(0))
+    return {
+        "issuer": fields["shop"],
+        "buyer_name": buyer,
+        "issued_on": fields["issued_on"].isoformat(),
+        "document_number": fields["number"],
+        "currency": "HKD",
+        "lines": [{"brand": "GUCCI", "item": item, "quantity": quantity, "amount": str(total)}],
+    }
+
+
 def forged_receipts(n: int, seed: int) -> list[tuple[bytes, ReceiptFields]]:
     """`n` receipts from one forgery template, for different shops, numbers and sales."""
     rng = random.Random(seed)

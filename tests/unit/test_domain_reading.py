@@ -12,6 +12,7 @@ from probandi.domain.reading.compare import compare
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Box, PageText, Reading, ReadLine, TextSource
 from probandi.domain.reading.normalize import (
+    id_tokens,
     name_similarity,
     parse_amounts,
     parse_dates,
@@ -281,3 +282,40 @@ def test_an_unread_buyer_name_is_not_replaced_by_the_sellers() -> None:
     extracted = extract(reading)
     assert extracted.value("buyer_name") is None
     assert extracted.value("seller_name") == "天津瑞佳讯贸易有限公司"
+
+
+def test_an_english_receipt_gives_its_number_and_total_from_labels_apart_from_values() -> None:
+    """A Hong Kong boutique's receipt: each label at the left edge, its value at the right."""
+    reading = a_reading(
+        ("MAISON DE LUXE", (250, 110, 390, 130)),
+        ("SALES RECEIPT", (240, 220, 400, 250)),
+        ("Receipt No.", (50, 282, 150, 300)),
+        ("M2060501", (500, 282, 590, 300)),
+        ("Date", (50, 310, 90, 328)),
+        ("Cashier", (50, 338, 120, 356)),
+        ("#74", (560, 338, 590, 356)),
+        ("ITEM", (50, 376, 90, 394)),
+        ("AMOUNT", (510, 376, 590, 394)),
+        ("Wool coat", (50, 412, 140, 430)),
+        ("4,201.09", (520, 412, 590, 430)),
+        ("TOTAL", (50, 678, 120, 700)),
+        ("HKD 35,433.04", (450, 678, 590, 700)),
+    )
+    extracted = extract(reading)
+    assert extracted.kind_guess is VoucherKind.MALL_RECEIPT
+    assert extracted.value("number") == "M2060501"
+    assert extracted.value("total") == "35433.04"
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Receipt No. M2060501", ["M2060501"]),
+        ("No: AB-1234-567 Tel 021-6234 5678", ["AB1234567", "0216234"]),
+        ("05/12/2026 2026-05-12 HKD35,433.04 #74 ITEM", []),
+        ("91310000MA1K2F3X4Y and again 91310000MA1K2F3X4Y", ["91310000MA1K2F3X4Y"]),
+        ("ABCDEFGH 12AB", []),  # too few digits; too short
+    ],
+)
+def test_id_tokens_are_the_id_like_runs_of_a_page(text: str, tokens: list[str]) -> None:
+    assert id_tokens(text) == tokens

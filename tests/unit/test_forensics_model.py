@@ -147,3 +147,21 @@ def test_a_fingerprint_is_64_hex_characters_with_a_quality_in_range() -> None:
     with pytest.raises(ValueError, match="quality"):
         PageFingerprint(0, "0" * 64, 101)
     assert not PageFingerprint(0, "0" * 64, 49).matchable(50)
+
+
+@pytest.mark.parametrize(
+    ("diff", "altered"),
+    [
+        (ImageDiff(True, 0.03, areas=7, area_share=0.2), True),  # few cells: a field or two
+        (ImageDiff(True, 0.065, areas=1, area_share=0.017), True),  # a sparse page's number
+        (ImageDiff(True, 0.09, areas=3, area_share=0.05), True),  # number, date and QR code
+        (ImageDiff(True, 0.078, areas=5, area_share=0.048), False),  # another sale's fields
+        (ImageDiff(True, 0.09, areas=2, area_share=0.2), False),  # a block of the page
+        (ImageDiff(True, 0.005, areas=1, area_share=0.01), False),  # the same image
+        (ImageDiff(False, 1.0), False),
+    ],
+)
+def test_an_image_is_barely_different_when_few_cells_or_few_small_areas_changed(
+    diff: ImageDiff, altered: bool
+) -> None:
+    assert diff.barely_different is altered

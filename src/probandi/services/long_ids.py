@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.forensics.einvoice import EInvoiceQr
-from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy
+from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy, retyped_copy
 from probandi.domain.forensics.longids import (
     HARD_SHARE,
     MIN_SHARED,
@@ -22,6 +22,7 @@ from probandi.domain.forensics.longids import (
     joined_runs,
 )
 from probandi.domain.forensics.model import number_key
+from probandi.domain.forensics.textcopy import retyped_lines
 from probandi.domain.reading.compare import READ_AS, read_value
 from probandi.domain.reading.model import Extracted
 from probandi.domain.vouchers import Finding, Voucher
@@ -93,6 +94,30 @@ def index_and_match(
         altered = _altered(uow, voucher, extracted, other)
         copies.append(IdCopy(other.id, other.seller_id, other.listing_id, share, altered))
     return copies_by_ids(copies, HARD_SHARE)
+
+
+MAX_RETYPED_CANDIDATES = 8  # image matches of the upload whose readings are compared
+
+
+def retyped_copies(uow: UnitOfWork, voucher: Voucher, text: str) -> list[Finding]:
+    """Other sellers' earlier documents that the upload matched image to image and whose
+    reading is this one's but for a few lines of digits: doctored copies."""
+    ids = uow.fingerprints.matched_at_upload(voucher.id)[:MAX_RETYPED_CANDIDATES]
+    others = uow.vouchers.get_many(ids)
+    found = []
+    for vid in ids:
+        other = others.get(vid)
+        if other is None or other.seller_id == voucher.seller_id or is_copy(other):
+            continue
+        if other.created_at > voucher.created_at:
+            continue
+        reading = uow.readings.get(vid)
+        if reading is None or not reading.text:
+            continue
+        retyped = retyped_lines(text, reading.text)
+        if retyped is not None:
+            found.append(retyped_copy(other, retyped))
+    return found
 
 
 MAX_SHOWN_RUNS = 12

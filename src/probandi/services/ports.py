@@ -315,6 +315,11 @@ class FingerprintRepository(Protocol):
 
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None: ...
 
+    def matched_at_upload(self, voucher_id: str) -> list[str]:
+        """Other vouchers the upload of `voucher_id` matched image to image (aligned and
+        compared), nearest first."""
+        ...
+
     def unfingerprinted(self, limit: int) -> list[str]:
         """Ids of vouchers without fingerprints (stored before forensics), oldest first."""
         ...

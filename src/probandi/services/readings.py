@@ -21,13 +21,14 @@ from probandi.domain.listing_gate import GateState
 from probandi.domain.reading.compare import JUDGES, READ_AS, compare, declared_values, read_value
 from probandi.domain.reading.fields import extract
 from probandi.domain.reading.model import Extracted, Reading, ReadingTooLong
+from probandi.domain.reading.normalize import id_tokens
 from probandi.domain.reading.record import ReadingStatus, VoucherReading
 from probandi.domain.review import ReviewTask, TaskKind, TaskState
 from probandi.domain.vouchers import Finding, Severity, Voucher, VoucherStatus
 from probandi.services.context import Services
 from probandi.services.events import record
 from probandi.services.forensics import backfill
-from probandi.services.long_ids import index_and_match, index_pieces
+from probandi.services.long_ids import index_and_match, index_pieces, retyped_copies
 from probandi.services.ports import UnitOfWork
 from probandi.services.views import get_voucher
 from probandi.services.vouchers import reject_automatically
@@ -182,6 +183,7 @@ def _finish(voucher_id: str, *, read_pages: Reading, extracted: Extracted, svc: 
         key, keys = read_keys(voucher, extracted)
         uow.readings.save(done, document_key=key)
         copies = index_and_match(uow, voucher, read_pages.text, extracted)
+        copies += retyped_copies(uow, voucher, read_pages.text)
         found = apply_findings(uow, svc, voucher, extracted, keys, now=now, also=copies)
         record(
             uow,
@@ -206,21 +208,24 @@ def read_keys(voucher: Voucher, extracted: Extracted) -> tuple[str | None, list[
     for what could not be read), and every form of it others may have declared."""
     number, code = extracted.value("number"), extracted.value("code")
     issuer = read_value(extracted, "issuer")
-    if number is None and issuer is None:
-        return None, []
     declared = voucher.declaration
-    numbers = [n for n in (number, (code or "") + (number or "") if code else None) if n]
-    numbers = numbers or [declared.document_number or ""]
-    keys = [
-        _key_text(
+
+    def key(n: str) -> str | None:
+        return _key_text(
             document_key(replace(declared, issuer=issuer or declared.issuer, document_number=n))
         )
-        for n in numbers
-    ]
-    if code and number:
-        keys.append(_key_text(("qr", f"{code}{number}")))
-    found = [k for k in dict.fromkeys(keys) if k]
-    return (found[0] if found else None), found
+
+    own: list[str | None] = []
+    if number is not None or issuer is not None:
+        numbers = [n for n in (number, (code or "") + (number or "") if code else None) if n]
+        own = [key(n) for n in numbers or [declared.document_number or ""]]
+        if code and number:
+            own.append(_key_text(("qr", f"{code}{number}")))
+    keys = [k for k in dict.fromkeys(own) if k]
+    # Any id on the page may be its number: a photo or a stitched copy loses the label next
+    # to it, and the reading order can part them.
+    tokens = [k for t in id_tokens(extracted.text) if (k := key(t))]
+    return (keys[0] if keys else None), list(dict.fromkeys([*keys, *tokens]))
 
 
 def apply_findings(
@@ -279,8 +284,9 @@ def _reuse_as_read(
     return document_number_reused(ctx)
 
 
-def _subject(f: Finding) -> tuple[str, object, object]:
-    return (f.code, f.evidence.get("field"), f.evidence.get("other_voucher_id"))
+def _subject(f: Finding) -> tuple[str, object, object, Severity]:
+    # By severity too: the reading may confirm as hard what the upload could only suspect.
+    return (f.code, f.evidence.get("field"), f.evidence.get("other_voucher_id"), f.severity)
 
 
 def _new_findings(have: Iterable[Finding], found: Iterable[Finding]) -> list[Finding]:

@@ -96,6 +96,14 @@ class SqlFingerprintRepository:
         )
         return [r.id for r in rows]
 
+    def matched_at_upload(self, voucher_id: str) -> list[str]:
+        rows = self.s.execute(
+            select(MATCHES.c.other_voucher_id)
+            .where(MATCHES.c.voucher_id == voucher_id, MATCHES.c.differing_share < 1.0)
+            .order_by(MATCHES.c.distance, MATCHES.c.id)
+        )
+        return list(dict.fromkeys(r.other_voucher_id for r in rows))
+
     def add_matches(self, voucher_id: str, matches: Sequence[NearMatch]) -> None:
         if matches:
             core(self.s).execute(

@@ -8,6 +8,7 @@ re-encoding noise. The answer is the share of inked cells that differ, and the r
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFilter
@@ -126,6 +127,17 @@ def _regions(
     return boxes[:MAX_REGIONS]
 
 
+def _areas(differs: NDArray[np.bool_]) -> tuple[int, float]:
+    """The separate areas that differ (cells within one cell of each other joined: a field,
+    or a block of fields), and the share of the compared cells their boxes cover."""
+    if not differs.any():
+        return 0, 0.0
+    joined = cv2.dilate(differs.astype(np.uint8), np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    boxes = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
+    return count - 1, round(float(boxes.sum() / differs.size), 4)
+
+
 def _prepared(image: Image.Image) -> Image.Image:
     """Gray, and no larger than twice the working width: every resize after starts here."""
     gray = image.convert("L")
@@ -176,4 +188,6 @@ def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
     strong = (cells > STROKE_DIFF).sum(axis=(1, 3))
     differs = (strong >= STROKE_PIXELS) & inked
     share = float(differs.sum() / max(1, inked.sum()))
-    return ImageDiff(True, round(share, 4), tuple(_regions(differs, y0, x0, ga.shape)))
+    areas, area_share = _areas(differs)
+    regions = tuple(_regions(differs, y0, x0, ga.shape))
+    return ImageDiff(True, round(share, 4), regions, areas=areas, area_share=area_share)

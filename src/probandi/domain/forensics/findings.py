@@ -267,6 +267,22 @@ def copies_by_ids(copies: list[IdCopy], hard_share: float) -> list[Finding]:
     return found
 
 
+def retyped_copy(other: Voucher, retyped: list[str]) -> Finding:
+    """The page as read is `other`'s, but for a few lines of digits: a doctored copy."""
+    return _finding(
+        "voucher.altered_copy",
+        Severity.HARD,
+        f"the text of another seller's document is on this one line for line, but for "
+        f"{len(retyped)} line(s) of digits typed over (its number, date or an amount): a "
+        "doctored copy",
+        other_voucher_id=other.id,
+        other_seller_id=other.seller_id,
+        other_listing_id=other.listing_id,
+        retyped=" | ".join(retyped),
+        via="text",
+    )
+
+
 def forensic_findings(ctx: ForensicContext) -> list[Finding]:
     found = reused_near(ctx) + document_number_reused(ctx) + template_cluster(ctx)
     found += altered_copy(ctx)

@@ -24,6 +24,11 @@ IDENTICAL_SHARE = 0.01
 # on one template differed in 1.8 % or more on generated sets, so this is a reviewer's cue
 # (a doctored copy of another seller's document?), never a rejection.
 ALTERED_SHARE = 0.04
+# Or differing in at most this many separate areas, covering at most this share of the page:
+# fields typed over, however much ink they hold (a sparse receipt's re-typed number and date
+# are 6 % of its inked cells; distinct documents on one template differ in 4 or more areas).
+FEW_AREAS = 3
+CONFINED_AREA = 0.05
 
 
 FULL, TRIMMED = "full", "trimmed"
@@ -67,6 +72,8 @@ class ImageDiff:
     aligned: bool
     differing_share: float
     regions: tuple[tuple[float, float, float, float], ...] = ()
+    areas: int = 0  # separate areas that differ: a field, or a block of fields
+    area_share: float = 0.0  # of the compared page, inside those areas' boxes
 
     @property
     def identical(self) -> bool:
@@ -74,7 +81,12 @@ class ImageDiff:
 
     @property
     def barely_different(self) -> bool:
-        return self.aligned and IDENTICAL_SHARE < self.differing_share <= ALTERED_SHARE
+        """The same image with a few fields changed, by the share of cells or by where they
+        lie."""
+        if not self.aligned or self.differing_share <= IDENTICAL_SHARE:
+            return False
+        confined = 0 < self.areas <= FEW_AREAS and self.area_share <= CONFINED_AREA
+        return self.differing_share <= ALTERED_SHARE or confined
 
 
 class Relation(enum.StrEnum):

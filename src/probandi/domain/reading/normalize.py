@@ -118,6 +118,27 @@ def digit_runs(text: str, lengths: tuple[int, ...]) -> list[str]:
     return [r.replace(" ", "") for r in runs if len(r.replace(" ", "")) in lengths]
 
 
+_ID_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z][0-9A-Z-]{5,31}(?![0-9A-Z])")
+MIN_ID_DIGITS = 4
+MAX_ID_TOKENS = 24
+
+
+def id_tokens(text: str) -> list[str]:
+    """Id-like runs on a page (a receipt or order number, a code): at least 6 letters and
+    digits, 4 of them digits, and no date; hyphens dropped, in order, each once."""
+    found: list[str] = []
+    for match in _ID_TOKEN.finditer(text.upper()):
+        token = match[0].replace("-", "")
+        if len(token) < 6 or sum(ch.isdigit() for ch in token) < MIN_ID_DIGITS:
+            continue
+        if parse_dates(match[0]) or token in found:
+            continue
+        found.append(token)
+        if len(found) == MAX_ID_TOKENS:
+            break
+    return found
+
+
 def usccs_in(text: str) -> list[tuple[str, bool]]:
     """Unified social credit codes in `text`, each with whether its check digits hold.
 

@@ -20,9 +20,15 @@ from probandi.domain.reading.normalize import currency_of, parse_dates
 
 Found = dict[str, Field | None]
 
-_RECEIPT_NUMBER = re.compile(r"小票号|单\s*号|流水号|票\s*号|交易号|订单号|^N[oO0]\.?")
-_RECEIPT_DATE = re.compile(r"日\s*期|交易时间|时\s*间")
-_RECEIPT_TOTAL = re.compile(r"合计金额|金额合计|应\s*收|应\s*付|实\s*付|总\s*计|合\s*计|总额")
+# Receipts from boutiques abroad (Hong Kong, Macau, Europe) are labelled in English.
+_RECEIPT_NUMBER = re.compile(
+    r"小票号|单\s*号|流水号|票\s*号|交易号|订单号|^N[oO0]\.?"
+    r"|(?i:\b(?:receipt|invoice|transaction|order|bill|ticket)\s*(?:n[o0]\b\.?|number|#|id\b))"
+)
+_RECEIPT_DATE = re.compile(r"日\s*期|交易时间|时\s*间|(?i:^date\b)")
+_RECEIPT_TOTAL = re.compile(
+    r"合计金额|金额合计|应\s*收|应\s*付|实\s*付|总\s*计|合\s*计|总额|(?i:^(?:grand\s*)?total\b)"
+)
 _ISSUER = re.compile(r"商户名称|商\s*户|门\s*店|商场名称")
 _ISSUER_WORDS = re.compile(r"商场|百货|购物中心|广场|公司|专卖店|旗舰店")
 _ITEM_HEADER = re.compile(r"品\s*名|商品名称|商\s*品|货\s*号")

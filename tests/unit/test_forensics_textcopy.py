@@ -1,0 +1,58 @@
+"""A doctored copy as read: the earlier document's lines, but for a few lines of digits."""
+
+from __future__ import annotations
+
+from probandi.domain.forensics.textcopy import MAX_CHANGED, retyped_lines, text_lines
+
+RECEIPT = """MAISON DE LUXE
+PRADA Galleria Shanghai
+Tel +852 2234 5678 www.maison-de-luxe.com
+SALES RECEIPT
+Receipt No.
+M2060501
+Date
+05/12/2026
+Cashier
+#74
+Wool coat
+4,201.09
+Sneakers
+31,231.95
+TOTAL
+HKD 35,433.04
+Goods sold are not returnable."""
+
+
+def test_the_same_text_with_its_number_and_date_typed_over_is_a_doctored_copy() -> None:
+    doctored = RECEIPT.replace("M2060501", "40213377").replace("05/12/2026", "2026 03 14")
+    assert retyped_lines(doctored, RECEIPT) == ["M2060501", "05/12/2026"]
+
+
+def test_spacing_and_case_do_not_count_as_changes() -> None:
+    respaced = RECEIPT.replace("MAISON DE LUXE", "MAISONDELUXE").replace("Date", "DATE")
+    assert retyped_lines(respaced.replace("M2060501", "M2060777"), RECEIPT) == ["M2060501"]
+
+
+def test_other_goods_on_the_same_template_are_other_content() -> None:
+    other = RECEIPT.replace("M2060501", "H1234567").replace("Wool coat", "Silk scarf")
+    assert retyped_lines(other, RECEIPT) is None
+
+
+def test_more_than_a_few_changed_lines_of_digits_are_another_sale() -> None:
+    other = RECEIPT
+    for old, new in [
+        ("M2060501", "H1234567"),
+        ("05/12/2026", "06/12/2026"),
+        ("4,201.09", "3,100.00"),
+        ("31,231.95", "12,000.00"),
+        ("HKD 35,433.04", "HKD 15,100.00"),
+    ]:
+        other = other.replace(old, new)
+    assert len(set(text_lines(RECEIPT)) - set(text_lines(other))) > MAX_CHANGED
+    assert retyped_lines(other, RECEIPT) is None
+
+
+def test_the_same_text_unchanged_or_too_short_says_nothing_here() -> None:
+    assert retyped_lines(RECEIPT, RECEIPT) is None  # the same document: reuse, not doctoring
+    short = "SALES RECEIPT\nM2060501\n05/12/2026"
+    assert retyped_lines("SALES RECEIPT\nH1\n05/12/2026", short) is None
