@@ -11,11 +11,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from probandi.domain.forensics.model import ImageDiff
 
 Gray = NDArray[np.float32]
+Gray8 = NDArray[np.uint8]
+Spectrum = NDArray[np.float32]  # cv2's complex layout: real and imaginary in the last axis
 
 WORK_WIDTH = 720
 COARSE_WIDTH = 160
@@ -32,40 +34,50 @@ MAX_WORK_SIDE = 1600  # pixels, the longer side at working resolution
 MIN_SIDE = 32
 
 
-def _gray(image: Image.Image, width: int, scale: float = 1.0) -> Gray:
+def _gray(image: Gray8, width: int, scale: float = 1.0, resize: int = cv2.INTER_AREA) -> Gray:
+    """The gray page at `width` times `scale` pixels wide, box-averaged (or as `resize`
+    says) and blurred 3 x 3."""
     w = max(8, round(width * scale))
-    h = max(8, round(image.height * w / image.width))
-    small = image.convert("L").resize((w, h), Image.Resampling.BOX)
-    small = small.filter(ImageFilter.BoxBlur(1))
-    return np.asarray(small, dtype=np.float32)
+    h = max(8, round(image.shape[0] * w / image.shape[1]))
+    small = cv2.resize(image, (w, h), interpolation=resize)
+    blurred = cv2.blur(small, (3, 3), borderType=cv2.BORDER_REPLICATE)
+    return np.asarray(blurred, dtype=np.float32)
 
 
-def _phase_correlate(
-    fa: NDArray[np.complex128], shape: tuple[int, int], b: Gray
-) -> tuple[float, int, int]:
+def _spectrum(x: Gray, shape: tuple[int, int]) -> Spectrum:
+    """The complex spectrum of x less its mean, zero-padded (or cut) to `shape`."""
+    h, w = shape
+    padded = np.zeros(shape, np.float32)
+    part = x[:h, :w]
+    padded[: part.shape[0], : part.shape[1]] = part - x.mean()
+    return np.asarray(cv2.dft(padded, flags=cv2.DFT_COMPLEX_OUTPUT), dtype=np.float32)
+
+
+def _phase_correlate(fa: Spectrum, shape: tuple[int, int], b: Gray) -> tuple[float, int, int]:
     """Peak height and the shift (dy, dx) that puts b onto a (fa: a's spectrum)."""
     h, w = shape
-    fb = np.fft.rfft2(b[:h, :w] - b.mean(), s=(h, w))
-    cross = fa * np.conj(fb)
-    cross /= np.abs(cross) + 1e-9
-    r = np.fft.irfft2(cross, s=(h, w))
-    peak = int(np.argmax(r))
-    dy, dx = divmod(peak, w)
+    cross: Spectrum = np.asarray(cv2.mulSpectrums(fa, _spectrum(b, shape), 0, conjB=True))
+    size: Gray = np.asarray(cv2.magnitude(cross[..., 0], cross[..., 1]), dtype=np.float32)
+    size += np.float32(1e-9)
+    cross[..., 0] /= size
+    cross[..., 1] /= size
+    r = cv2.idft(cross, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    _, peak, _, (dx, dy) = cv2.minMaxLoc(r)
     if dy > h // 2:
         dy -= h
     if dx > w // 2:
         dx -= w
-    return float(r.flat[peak]), dy, dx
+    return float(peak), dy, dx
+
+
+_NEIGHBOURS = np.ones((3, 3), np.uint8)
 
 
 def _spread(x: Gray) -> tuple[Gray, Gray]:
     """Each pixel's darkest and lightest neighbour (3 x 3)."""
-    padded = np.pad(x, 1, mode="edge")
-    h, w = x.shape
-    shifts = [padded[i : i + h, j : j + w] for i in range(3) for j in range(3)]
-    lo: Gray = np.minimum.reduce(shifts)
-    hi: Gray = np.maximum.reduce(shifts)
-    return lo, hi
+    lo = cv2.erode(x, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE)
+    hi = cv2.dilate(x, _NEIGHBOURS, borderType=cv2.BORDER_REPLICATE)
+    return np.asarray(lo, dtype=np.float32), np.asarray(hi, dtype=np.float32)
 
 
 def _tolerant_diff(a: Gray, b: Gray) -> Gray:
@@ -87,14 +99,22 @@ def _smooth(n: float) -> int:
 
 
 def _best(
-    a: Image.Image, b: Image.Image, width: int, scales: NDArray[np.float64]
+    a: Gray8, b: Gray8, width: int, scales: NDArray[np.float64]
 ) -> tuple[float, float, int, int]:
     ga = _gray(a, width)
     shape = (_smooth(ga.shape[0] * 1.25), _smooth(ga.shape[1] * 1.25))  # room for any scale
-    fa = np.fft.rfft2(ga - ga.mean(), s=shape)
+    fa = _spectrum(ga, shape)
+    # Every scale of b is drawn, bilinear, from one box-averaged copy at the largest: the
+    # search needs the peak, not the finest pixels.
+    top = max(8, round(width * float(scales.max())))
+    if b.shape[1] > top:
+        height = max(8, round(b.shape[0] * top / b.shape[1]))
+        b = np.asarray(cv2.resize(b, (top, height), interpolation=cv2.INTER_AREA), np.uint8)
     best = (-1.0, 1.0, 0, 0)
     for s in scales:
-        peak, dy, dx = _phase_correlate(fa, shape, _gray(b, width, float(s)))
+        peak, dy, dx = _phase_correlate(
+            fa, shape, _gray(b, width, float(s), resize=cv2.INTER_LINEAR)
+        )
         if peak > best[0]:
             best = (peak, float(s), dy, dx)
     return best
@@ -138,14 +158,13 @@ def _areas(differs: NDArray[np.bool_]) -> tuple[int, float]:
     return count - 1, round(float(boxes.sum() / differs.size), 4)
 
 
-def _prepared(image: Image.Image) -> Image.Image:
+def _prepared(image: Image.Image) -> Gray8:
     """Gray, and no larger than twice the working width: every resize after starts here."""
-    gray = image.convert("L")
-    if gray.width > 2 * WORK_WIDTH:
-        factor = gray.width / (2 * WORK_WIDTH)
-        gray = gray.resize(
-            (2 * WORK_WIDTH, max(8, round(gray.height / factor))), Image.Resampling.BOX
-        )
+    gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    if gray.shape[1] > 2 * WORK_WIDTH:
+        height = max(8, round(gray.shape[0] * 2 * WORK_WIDTH / gray.shape[1]))
+        size = (2 * WORK_WIDTH, height)
+        gray = np.asarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), np.uint8)
     return gray
 
 
@@ -172,7 +191,7 @@ def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
     peak, scale, dy, dx = _best(prep_a, prep_b, work, fine)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
-    ga, gb = _gray(a, work), _gray(b, work, scale)
+    ga, gb = _gray(prep_a, work), _gray(prep_b, work, scale)
     # b shifted by (dy, dx) lies on a: the overlap in a's coordinates.
     y0, x0 = max(0, dy), max(0, dx)
     y1, x1 = min(ga.shape[0], gb.shape[0] + dy), min(ga.shape[1], gb.shape[1] + dx)

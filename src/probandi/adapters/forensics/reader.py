@@ -145,6 +145,7 @@ class ForensicReader:
     ) -> None:
         self._max_pages = max_pages
         self._budget = budget
+        self._last_page: tuple[bytes, str, int, tuple[Image.Image, bool]] | None = None
 
     def fingerprints(self, data: bytes, media_type: str) -> tuple[PageFingerprint, ...]:
         pages = decode_pages(data, media_type, self._max_pages, self._budget)
@@ -177,6 +178,20 @@ class ForensicReader:
             turned=tuple(turned),
         )
 
+    def _our_page(self, data: bytes, media_type: str, page: int) -> tuple[Image.Image, bool] | None:
+        """The upload's page, rectified, and whether a page was cut out of it: decoded once
+        for all the candidates it is compared with (the last one asked for is kept)."""
+        last = self._last_page
+        if last is not None and last[0] is data and last[1:3] == (media_type, page):
+            return last[3]
+        pages = decode_pages(data, media_type, page + 1, self._budget)
+        if len(pages) <= page:
+            return None
+        page_image = rectify(pages[page])
+        found = (page_image, page_image is not pages[page])
+        self._last_page = (data, media_type, page, found)
+        return found
+
     def compare(
         self,
         ours: bytes,
@@ -190,13 +205,13 @@ class ForensicReader:
         """Our page (turned into the other's orientation) against theirs, each cut from its
         desk or phone frame first: a dark frame would count as ink in both and dilute the
         share of cells that differ."""
-        a = decode_pages(ours, ours_type, page + 1, self._budget)
+        ours_page = self._our_page(ours, ours_type, page)
         b = decode_pages(theirs, theirs_type, other_page + 1, self._budget)
-        if len(a) <= page or len(b) <= other_page:
+        if ours_page is None or len(b) <= other_page:
             return ImageDiff(aligned=False, differing_share=1.0)
-        mine, theirs_page = rectify(a[page]), rectify(b[other_page])
+        (mine, cut), theirs_page = ours_page, rectify(b[other_page])
         mine = mine.transpose(PDQ_TURNS[turn]) if turn else mine
-        found = mine is not a[page] or theirs_page is not b[other_page]
+        found = cut or theirs_page is not b[other_page]
         if found and _similar_aspect(mine.size, theirs_page.size):
             # A page warped from a photo keeps its corners' small errors as a slightly other
             # aspect ratio; the comparison searches one scale for both sides.
