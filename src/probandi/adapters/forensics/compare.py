@@ -99,10 +99,12 @@ def _smooth(n: float) -> int:
 
 
 def _best(
-    a: Gray8, b: Gray8, width: int, scales: NDArray[np.float64]
+    a: Gray8, b: Gray8, width: int, scales: NDArray[np.float64], room: float = 1.25
 ) -> tuple[float, float, int, int]:
+    """(peak, scale, dy, dx) of the best of `scales`; `room`: the padding, a share of a's
+    sides, that keeps a shifted or larger b from wrapping round."""
     ga = _gray(a, width)
-    shape = (_smooth(ga.shape[0] * 1.25), _smooth(ga.shape[1] * 1.25))  # room for any scale
+    shape = (_smooth(ga.shape[0] * room), _smooth(ga.shape[1] * room))
     fa = _spectrum(ga, shape)
     # Every scale of b is drawn, bilinear, from one box-averaged copy at the largest: the
     # search needs the peak, not the finest pixels.
@@ -188,7 +190,9 @@ def compare_pages(a: Image.Image, b: Image.Image) -> ImageDiff:
     middle = np.arange(scale - 0.02, scale + 0.0201, 0.01)
     _, scale, _, _ = _best(prep_a, prep_b, (coarse + work) // 2, middle)
     fine = np.arange(scale - FINE_STEP, scale + FINE_STEP * 1.01, FINE_STEP)
-    peak, scale, dy, dx = _best(prep_a, prep_b, work, fine)
+    # The scale is known within a step by now: no room is needed for it, and the full
+    # resolution is searched on a's own size (each correlation 1.6 times cheaper).
+    peak, scale, dy, dx = _best(prep_a, prep_b, work, fine, room=1.0)
     if peak < MIN_PEAK:
         return ImageDiff(aligned=False, differing_share=1.0)
     ga, gb = _gray(prep_a, work), _gray(prep_b, work, scale)
