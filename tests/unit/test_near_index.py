@@ -192,3 +192,21 @@ def test_a_radius_beyond_256_bits_finds_everything() -> None:
     index.add([(1, b"\xff" * HASH_BYTES), (2, ZERO)])
 
     assert index.search(ZERO, 10**12) == [(2, 0), (1, 256)]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_many_queries_at_once_find_what_each_finds_alone(threads: int) -> None:
+    codes = random_codes(5_000, seed=11)
+    index = ShardedHammingIndex(shard_size=1_000, threads=threads)
+    index.add(list(enumerate(codes)))
+    rng = random.Random(12)
+    queries = [
+        flipped(codes[rng.randrange(len(codes))], rng.sample(range(256), 9)) for _ in range(6)
+    ]
+    queries.append(random_codes(1, seed=13)[0])  # near nothing
+    queries.append(queries[0])  # the same query twice
+    together = index.search_many(queries, 31)
+    stored = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(len(codes), HASH_BYTES)
+    assert together == [numpy_search(stored, q, 31) for q in queries]
+    assert all(together[i] for i in range(6)) and together[6] == []
+    assert index.search_many([], 31) == []

@@ -77,8 +77,10 @@ def _nearest_per_voucher(
     queries = [(fp.page, fp.pdq, 0) for fp in facts.fingerprints if fp.matchable(floor)]
     queries += [(t.page, t.pdq, t.turn) for t in facts.turned if t.quality >= floor]
     hits: dict[int, tuple[int, int, int]] = {}  # seq -> (distance, our page, turn)
-    for page, pdq, turn in queries:
-        for seq, distance in svc.near_index.search(pdq, svc.policy.near_duplicate_distance):
+    radius = svc.policy.near_duplicate_distance
+    found = svc.near_index.search_many([pdq for _, pdq, _ in queries], radius)
+    for (page, _, turn), near in zip(queries, found, strict=True):
+        for seq, distance in near:
             if seq not in hits or distance < hits[seq][0]:
                 hits[seq] = (distance, page, turn)
     nearest = sorted(hits.items(), key=lambda kv: kv[1][0])[:MAX_HIT_ROWS]

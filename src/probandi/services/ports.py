@@ -345,6 +345,10 @@ class NearDuplicateIndex(Protocol):
         """(seq, distance) of every fingerprint within `radius` bits, nearest first."""
         ...
 
+    def search_many(self, pdqs: Sequence[str], radius: int) -> list[list[tuple[int, int]]]:
+        """`search` for each hash, in one pass over the index."""
+        ...
+
 
 class VoucherForensics(Protocol):
     """Reads fingerprints, QR payload and metadata of a file; compares two pages."""

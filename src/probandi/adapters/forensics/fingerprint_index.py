@@ -32,8 +32,11 @@ class FingerprintIndex:
                 self._high_water = max(seq for seq, _ in fresh)
 
     def search(self, pdq: str, radius: int) -> list[tuple[int, int]]:
+        return self.search_many([pdq], radius)[0]
+
+    def search_many(self, pdqs: Sequence[str], radius: int) -> list[list[tuple[int, int]]]:
         started = time.perf_counter()
-        found = self._index.search(bytes.fromhex(pdq), radius)
+        found = self._index.search_many([bytes.fromhex(pdq) for pdq in pdqs], radius)
         if self.on_search is not None:
             self.on_search(time.perf_counter() - started)
         return found
