@@ -208,5 +208,6 @@ def test_many_queries_at_once_find_what_each_finds_alone(threads: int) -> None:
     together = index.search_many(queries, 31)
     stored = np.frombuffer(b"".join(codes), dtype=np.uint8).reshape(len(codes), HASH_BYTES)
     assert together == [numpy_search(stored, q, 31) for q in queries]
-    assert all(together[i] for i in range(6)) and together[6] == []
+    assert all(together[i] for i in range(6))
+    assert together[6] == []
     assert index.search_many([], 31) == []
