@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.forensics.einvoice import EInvoiceQr
-from probandi.domain.forensics.findings import IdCopy, copies_by_ids, is_copy, retyped_copy
+from probandi.domain.forensics.findings import (
+    IdCopy,
+    copies_by_ids,
+    is_copy,
+    retyped_copy,
+    same_sale_copy,
+)
 from probandi.domain.forensics.longids import (
     HARD_SHARE,
     MIN_SHARED,
@@ -22,7 +28,12 @@ from probandi.domain.forensics.longids import (
     joined_runs,
 )
 from probandi.domain.forensics.model import number_key
-from probandi.domain.forensics.textcopy import retyped_lines
+from probandi.domain.forensics.textcopy import (
+    SAME_SALE,
+    printed_numbers,
+    retyped_lines,
+    same_numbers,
+)
 from probandi.domain.reading.compare import READ_AS, read_value
 from probandi.domain.reading.model import Extracted
 from probandi.domain.vouchers import Finding, Voucher
@@ -99,24 +110,34 @@ def index_and_match(
 MAX_RETYPED_CANDIDATES = 8  # image matches of the upload whose readings are compared
 
 
-def retyped_copies(uow: UnitOfWork, voucher: Voucher, text: str) -> list[Finding]:
+def copies_as_read(uow: UnitOfWork, voucher: Voucher, text: str) -> list[Finding]:
     """Other sellers' earlier documents that the upload matched image to image and whose
-    reading is this one's but for a few lines of digits: doctored copies."""
+    reading is this one's but for a few lines of digits (doctored copies), or, where
+    neither has a QR code to tell, whose numbers are mostly on this one (the same sale)."""
     ids = uow.fingerprints.matched_at_upload(voucher.id)[:MAX_RETYPED_CANDIDATES]
     others = uow.vouchers.get_many(ids)
-    found = []
+    readings = {}
     for vid in ids:
         other = others.get(vid)
         if other is None or other.seller_id == voucher.seller_id or is_copy(other):
             continue
+        reading = uow.readings.get(vid)
+        if reading is not None and reading.text:
+            readings[vid] = reading.text
+    # Numbers on two or more of these other sellers' documents belong to the layout.
+    printed = printed_numbers(list(readings.values()))
+    found = []
+    for vid, theirs in readings.items():
+        other = others[vid]
         if other.created_at > voucher.created_at:
             continue
-        reading = uow.readings.get(vid)
-        if reading is None or not reading.text:
-            continue
-        retyped = retyped_lines(text, reading.text)
+        retyped = retyped_lines(text, theirs)
         if retyped is not None:
             found.append(retyped_copy(other, retyped))
+        elif voucher.qr_payload is None and other.qr_payload is None:
+            share = same_numbers(text, theirs, printed)
+            if share is not None and share >= SAME_SALE:
+                found.append(same_sale_copy(other, share))
     return found
 
 

@@ -28,7 +28,7 @@ from probandi.domain.vouchers import Finding, Severity, Voucher, VoucherStatus
 from probandi.services.context import Services
 from probandi.services.events import record
 from probandi.services.forensics import backfill
-from probandi.services.long_ids import index_and_match, index_pieces, retyped_copies
+from probandi.services.long_ids import copies_as_read, index_and_match, index_pieces
 from probandi.services.ports import UnitOfWork
 from probandi.services.views import get_voucher
 from probandi.services.vouchers import reject_automatically
@@ -183,7 +183,7 @@ def _finish(voucher_id: str, *, read_pages: Reading, extracted: Extracted, svc: 
         key, keys = read_keys(voucher, extracted)
         uow.readings.save(done, document_key=key)
         copies = index_and_match(uow, voucher, read_pages.text, extracted)
-        copies += retyped_copies(uow, voucher, read_pages.text)
+        copies += copies_as_read(uow, voucher, read_pages.text)
         found = apply_findings(uow, svc, voucher, extracted, keys, now=now, also=copies)
         record(
             uow,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, column, delete, insert, or_, select, table, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -327,13 +327,23 @@ class SqlVoucherRepository:
     def same_document(
         self, declaration: Declaration, qr_payload: str | None = None
     ) -> list[PriorDocumentUse]:
-        """Vouchers of the same document (QR code, else issuer and number), oldest first."""
-        key = mapping.document_key_text(declaration, qr_payload)
-        if key is None:
+        """Vouchers of the same document (QR code, else issuer and number), oldest first;
+        also those whose document as read has the declared issuer and number: an original
+        keyed by its QR code is found by a copy whose QR code did not survive (a photo)."""
+        keys = {
+            k
+            for k in (
+                mapping.document_key_text(declaration, qr_payload),
+                mapping.document_key_text(declaration),
+            )
+            if k
+        }
+        if not keys:
             return []
+        read_as = select(READINGS.c.voucher_id).where(READINGS.c.document_key.in_(keys))
         rows = self.s.execute(
             select(VoucherRow)
-            .where(VoucherRow.document_key == key)
+            .where(or_(VoucherRow.document_key.in_(keys), VoucherRow.id.in_(read_as)))
             .order_by(VoucherRow.created_at)
             .limit(MAX_SAME_DOCUMENT)
         ).scalars()
@@ -341,6 +351,8 @@ class SqlVoucherRepository:
 
 
 MAX_SAME_DOCUMENT = 100
+# The readings' document keys (adapters/db/readings.py maps the table, and imports this one).
+READINGS = table("voucher_readings", column("voucher_id"), column("document_key"))
 # Vouchers whose units count against a document's quantity: not rejected, not withdrawn.
 COVERING_STATUSES = (VoucherStatus.PENDING_REVIEW.value, VoucherStatus.APPROVED.value)
 LIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)

@@ -283,6 +283,22 @@ def retyped_copy(other: Voucher, retyped: list[str]) -> Finding:
     )
 
 
+def same_sale_copy(other: Voucher, share: float) -> Finding:
+    """The page as read carries most of `other`'s numbers (date, amounts, ids): the same
+    sale, photographed or copied, whatever number was declared."""
+    return _finding(
+        "voucher.reused_near",
+        Severity.HARD,
+        "the same document was already submitted as proof by another seller: the page "
+        f"matches it, and {share:.0%} of its numbers (date, amounts, ids) are on this one",
+        other_voucher_id=other.id,
+        other_seller_id=other.seller_id,
+        other_listing_id=other.listing_id,
+        number_share=round(share, 3),
+        via="numbers",
+    )
+
+
 def forensic_findings(ctx: ForensicContext) -> list[Finding]:
     found = reused_near(ctx) + document_number_reused(ctx) + template_cluster(ctx)
     found += altered_copy(ctx)
