@@ -132,19 +132,10 @@ def test_a_doctored_copy_is_rejected_naming_the_original(
     assert voucher["status"] == "rejected"
 
     # The reviewer's case page shows both documents side by side and the ids both show.
-    (task,) = [
-        t
-        for state in ("open", "cancelled", "decided")
-        for t in world.reviewer("GET", f"/v1/review/tasks?listing_id=lb&state={state}").json()[
-            "items"
-        ]
-    ]
-    assert sign_in(world.http, api_key=world.key(Role.REVIEWER)).status_code in (200, 303)
-    page = world.http.get(f"/console/tasks/{task['id']}")
-    assert page.status_code == 200
-    assert "Same document by its long ids: voucher.altered_copy (hard)" in page.text
-    assert f"/console/vouchers/{original}/file" in page.text
-    shared = re.findall(r'<code class="shared-id">([^<]+)</code>', page.text)
+    page = _case_page(world, "lb")
+    assert "Same document by its long ids: voucher.altered_copy (hard)" in page
+    assert f"/console/vouchers/{original}/file" in page
+    shared = re.findall(r'<code class="shared-id">([^<]+)</code>', page)
     assert fields["check_code"] in shared  # the check code survives a doctored copy
 
     # The copy never counts against the original's owner, who shows its invoice again.
@@ -198,6 +189,28 @@ def test_a_partial_or_doctored_receipt_is_rejected_naming_the_original_once_read
     expected = "voucher.altered_copy" if attack == "doctored" else "voucher.document_number_reused"
     assert expected in named, voucher["findings"]
     assert voucher["status"] == "rejected"
+    if attack == "doctored":
+        # The reviewer sees both documents and the lines typed over: the original's number.
+        page = _case_page(world, "lb")
+        assert "Doctored copy, as read: voucher.altered_copy (hard)" in page
+        assert f"/console/vouchers/{original}/file" in page
+        retyped = re.findall(r'<code class="retyped">([^<]+)</code>', page)
+        assert fields["number"] in retyped
+
+
+def _case_page(world: World, listing: str) -> str:
+    """The reviewer's case page of the listing's task, whatever its state."""
+    (task,) = [
+        t
+        for state in ("open", "cancelled", "decided")
+        for t in world.reviewer(
+            "GET", f"/v1/review/tasks?listing_id={listing}&state={state}"
+        ).json()["items"]
+    ]
+    assert sign_in(world.http, api_key=world.key(Role.REVIEWER)).status_code in (200, 303)
+    page = world.http.get(f"/console/tasks/{task['id']}")
+    assert page.status_code == 200
+    return page.text
 
 
 COPY_CALLS = {
@@ -216,6 +229,7 @@ def test_every_class_of_the_attack_set_is_rejected_naming_the_original(
     photo, screenshot, half page, stitched halves, turned, re-saved PDF, gray JPEG q20 and
     doctored. Each ends rejected with a hard copy finding naming the original."""
     world.a_gated_brand()
+    fields: Any  # the e-invoice's or the receipt's
     if family == "e-invoice":
         [(data, fields)] = same_template_einvoices(1, seed=73)
         decl = _einvoice_declaration(fields["buyer"], fields)

@@ -30,6 +30,7 @@ from probandi.domain.forensics.longids import (
 from probandi.domain.forensics.model import number_key
 from probandi.domain.forensics.textcopy import (
     SAME_SALE,
+    numbers_of,
     printed_numbers,
     retyped_lines,
     same_numbers,
@@ -142,24 +143,33 @@ def copies_as_read(uow: UnitOfWork, voucher: Voucher, text: str) -> list[Finding
 
 
 MAX_SHOWN_RUNS = 12
+AS_READ = ("long_ids", "text", "numbers")  # the findings' `via` that a reading gave
 
 
 @dataclass(frozen=True)
 class IdMatch:
-    """For a reviewer: another seller's document found by its long ids, and the ids both
-    readings show."""
+    """For a reviewer: another seller's document found by what both readings show: its long
+    ids (`via` long_ids), its text but for lines typed over (text), or its numbers
+    (numbers); and those ids, lines or numbers."""
 
     code: str
     severity: str
     other_voucher_id: str
     share: float
-    shared: tuple[str, ...]  # the id runs on both, longest first
+    shared: tuple[str, ...]  # the id runs or numbers on both, longest first
+    via: str = "long_ids"
+    retyped: tuple[str, ...] = ()  # the other's lines typed over on this one (text)
+
+
+def _share(f: Finding, key: str) -> float:
+    value = f.evidence.get(key)
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def id_matches(voucher: Voucher, actor: Actor, *, svc: Services) -> list[IdMatch]:
-    """The copies `voucher`'s findings name by long ids, with the ids both share."""
+    """The copies `voucher`'s findings name by its reading, with what both show."""
     require_role(actor, Role.REVIEWER, Role.ADMIN)
-    named = [f for f in voucher.findings if f.evidence.get("via") == "long_ids"]
+    named = [f for f in voucher.findings if f.evidence.get("via") in AS_READ]
     if not named:
         return []
     with svc.reader() as uow:
@@ -167,15 +177,20 @@ def id_matches(voucher: Voucher, actor: Actor, *, svc: Services) -> list[IdMatch
         found = []
         for f in named:
             other = str(f.evidence.get("other_voucher_id") or "")
-            runs = joined_runs(ours & uow.readings.id_pieces_of(other))
-            share = f.evidence.get("id_share")
-            found.append(
-                IdMatch(
-                    f.code,
-                    f.severity.value,
-                    other,
-                    float(share) if isinstance(share, int | float) else 0.0,
-                    tuple(runs[:MAX_SHOWN_RUNS]),
+            via = str(f.evidence.get("via"))
+            if via == "long_ids":
+                runs = joined_runs(ours & uow.readings.id_pieces_of(other))
+                shared, share = tuple(runs[:MAX_SHOWN_RUNS]), _share(f, "id_share")
+                retyped: tuple[str, ...] = ()
+            else:
+                texts = [r.text if (r := uow.readings.get(v)) else "" for v in (voucher.id, other)]
+                both = numbers_of(texts[0]) & numbers_of(texts[1])
+                shared = tuple(sorted(both, key=lambda n: (-len(n), n))[:MAX_SHOWN_RUNS])
+                share = _share(f, "number_share") if via == "numbers" else 1.0
+                retyped = (
+                    tuple(str(f.evidence.get("retyped") or "").split(" | "))
+                    if via == "text"
+                    else ()
                 )
-            )
+            found.append(IdMatch(f.code, f.severity.value, other, share, shared, via, retyped))
     return found
