@@ -269,9 +269,8 @@ def _reuse_as_read(
     uow: UnitOfWork, voucher: Voucher, extracted: Extracted, keys: Iterable[str], *, stock: int
 ) -> list[Finding]:
     uses: dict[str, PriorDocumentUse] = {}
-    for key in keys:
-        for use in uow.readings.same_document(key, besides=voucher.id):
-            uses.setdefault(use.voucher_id, use)
+    for use in uow.readings.same_document(list(keys), besides=voucher.id):
+        uses.setdefault(use.voucher_id, use)
     if not uses:
         return []
     number = extracted.value("number") or voucher.declaration.document_number

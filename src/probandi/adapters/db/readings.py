@@ -208,12 +208,18 @@ class SqlReadingRepository:
         )
         return [(vid, int(n), int(total or 0)) for vid, n, total in rows]
 
-    def same_document(self, key: str, *, besides: str) -> list[PriorDocumentUse]:
-        """Vouchers whose declared key, or whose document as read, is `key`, oldest first."""
-        read_as = select(VoucherReadingRow.voucher_id).where(VoucherReadingRow.document_key == key)
+    def same_document(self, keys: Collection[str], *, besides: str) -> list[PriorDocumentUse]:
+        """Vouchers whose declared key, or whose document as read, is one of `keys`, oldest
+        first."""
+        if not keys:
+            return []
+        wanted = sorted(set(keys))
+        read_as = select(VoucherReadingRow.voucher_id).where(
+            VoucherReadingRow.document_key.in_(wanted)
+        )
         rows = self.s.execute(
             select(VoucherRow)
-            .where(or_(VoucherRow.document_key == key, VoucherRow.id.in_(read_as)))
+            .where(or_(VoucherRow.document_key.in_(wanted), VoucherRow.id.in_(read_as)))
             .where(VoucherRow.id != besides)
             .order_by(VoucherRow.created_at)
             .limit(MAX_SAME_DOCUMENT)
