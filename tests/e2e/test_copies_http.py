@@ -20,14 +20,26 @@ from probandi.config import Settings
 from probandi.domain.actors import Role
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.services.clock import FrozenClock
+from tests.conftest import shared_data
 from tests.support import attacks
 from tests.support.console import sign_in
 from tests.support.readings import days_after, read_queued, reading_settings
+from tests.support.real_invoice import (
+    REAL_AMOUNT,
+    REAL_DATE,
+    REAL_NUMBER,
+    REAL_SELLER,
+    REAL_SELLER_TAX_ID,
+    REAL_TAX,
+    real_invoice_path,
+)
 from tests.support.vouchers import (
+    einvoice_declaration,
     fields_declaration,
     forged_receipts,
     receipt_as_read,
     same_template_einvoices,
+    unrelated_document_image,
 )
 from tests.support.world import World
 
@@ -258,6 +270,28 @@ def test_every_class_of_the_attack_set_is_rejected_naming_the_original(
         if not calls & COPY_CALLS or voucher["status"] != "rejected":
             missed[name] = [(f["code"], f["severity"]) for f in voucher["findings"]]
     assert missed == {}
+
+
+def test_an_approved_qr_invoices_issuer_and_number_are_found_at_upload_without_its_qr(
+    world: World, runtime: Runtime, clock: FrozenClock
+) -> None:
+    """The original (the real e-invoice) is keyed by its QR code; a copy whose QR code did
+    not survive (here: a page with none) declaring its issuer and number is found at upload
+    through the original's reading."""
+    world.a_gated_brand()
+    clock.set(days_after(REAL_DATE))
+    decl = einvoice_declaration(
+        "个人", seller=REAL_SELLER, tax_id=REAL_SELLER_TAX_ID, number=REAL_NUMBER, on=REAL_DATE,
+        amount=REAL_AMOUNT + REAL_TAX,
+    )  # fmt: skip
+    real = real_invoice_path(shared_data()).read_bytes()
+    original = _approved_original(world, runtime, real, decl)
+    _shop(world, "shop-b", "lb")
+    said = decl | {"buyer_name": "shop-b 贸易有限公司"}
+    voucher = _upload(world, runtime, "shop-b", "lb", unrelated_document_image(5), said)
+    # At upload (the seller's answer does not name the other voucher; a reviewer sees it).
+    assert "voucher.document_number_reused" in _hard(voucher["at_upload"])
+    assert _hard(voucher)["voucher.document_number_reused"] == original
 
 
 def test_an_honest_invoice_on_the_same_template_is_not_called_a_copy(
