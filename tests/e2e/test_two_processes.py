@@ -228,6 +228,8 @@ def test_serve_with_two_workers_logs_json_and_reports_metrics_of_both(
     assert sum(counts) == 20  # every worker's requests, whichever answered the scrape
 
     lines = [ln for ln in (tmp_path / "logs" / "server-0.log").read_text().splitlines() if ln]
+    bad = [line for line in lines if not line.startswith("{")]
+    assert not bad, bad[:5]
     records = [json.loads(line) for line in lines]  # every line is one JSON object
     access = [r for r in records if r.get("route") == "/v1/listings"]
     assert len(access) == 20

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import logging.config
 import signal
+from collections.abc import Callable
 from types import FrameType
 from typing import Annotated
 
@@ -15,6 +18,7 @@ from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
 from probandi.domain.errors import DomainError
 from probandi.domain.jobs import Job, JobState
+from probandi.entrypoints.api.request_log import log_config
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.worker import Worker, built_in_jobs, follow_parent
 from probandi.services.jobs import retry_job
@@ -31,6 +35,10 @@ def worker(
     """Run durable jobs (readings, checkpoints, orphan sweeps, ...) until SIGTERM or Ctrl-C."""
     follow_parent()  # started by `serve`: end with it
     settings = Settings.from_env()
+    say: Callable[[str], None] = console.print
+    if settings.log_format == "json":  # JSON logs (under `serve` too): every line is JSON
+        logging.config.dictConfig(log_config("json"))
+        say = logging.getLogger("probandi.worker").info
     runtime = bootstrap(settings, migrate=True)
     registry, schedule = built_in_jobs(runtime)
     w = Worker(
@@ -43,16 +51,16 @@ def worker(
     try:
         if once:
             ran = w.run_once()
-            console.print(f"ran {ran} job(s)")
+            say(f"ran {ran} job(s)")
             return
 
         def stop(signum: int, _frame: FrameType | None) -> None:
-            console.print(f"{signal.Signals(signum).name}: finishing running jobs")
+            say(f"{signal.Signals(signum).name}: finishing running jobs")
             w.stop(timeout=0)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        console.print(f"worker {w.name}: {concurrency} thread(s), kinds {sorted(registry.names)}")
+        say(f"worker {w.name}: {concurrency} thread(s), kinds {sorted(registry.names)}")
         w.start()
         w.wait()
         w.stop()
