@@ -31,6 +31,22 @@ HKD 35,433.04
 Goods sold are not returnable."""
 
 
+# The shop's next sale on the same receipt: its number, day, amounts and total.
+ANOTHER_SALE = [
+    ("M2060501", "M2060502"),
+    ("05/12/2026", "06/12/2026"),
+    ("4,201.09", "3,100.00"),
+    ("31,231.95", "12,000.00"),
+    ("HKD 35,433.04", "HKD 15,100.00"),
+]
+
+
+def _replaced(text: str, changes: list[tuple[str, str]]) -> str:
+    for old, new in changes:
+        text = text.replace(old, new)
+    return text
+
+
 def test_the_same_text_with_its_number_and_date_typed_over_is_a_doctored_copy() -> None:
     doctored = RECEIPT.replace("M2060501", "40213377").replace("05/12/2026", "2026 03 14")
     assert retyped_lines(doctored, RECEIPT) == ["M2060501", "05/12/2026"]
@@ -47,15 +63,7 @@ def test_other_goods_on_the_same_template_are_other_content() -> None:
 
 
 def test_more_than_a_few_changed_lines_of_digits_are_another_sale() -> None:
-    other = RECEIPT
-    for old, new in [
-        ("M2060501", "H1234567"),
-        ("05/12/2026", "06/12/2026"),
-        ("4,201.09", "3,100.00"),
-        ("31,231.95", "12,000.00"),
-        ("HKD 35,433.04", "HKD 15,100.00"),
-    ]:
-        other = other.replace(old, new)
+    other = _replaced(RECEIPT, ANOTHER_SALE)
     assert len(set(text_lines(RECEIPT)) - set(text_lines(other))) > MAX_CHANGED
     assert retyped_lines(other, RECEIPT) is None
 
@@ -78,16 +86,17 @@ def test_a_blurred_photo_misreading_the_number_keeps_the_sales_numbers() -> None
     assert numbers_of(RECEIPT) == {
         "85222345678", "2060501", "05122026", "420109", "3123195", "3543304"
     }  # fmt: skip
-    other_shop = RECEIPT
-    for old, new in [
-        ("PRADA Galleria Shanghai", "Fendi Macau"),
-        ("M2060501", "H3311207"),
-        ("05/12/2026", "01/11/2026"),
-        ("4,201.09", "1,990.00"),
-        ("31,231.95", "8,410.00"),
-        ("HKD 35,433.04", "HKD 10,400.00"),
-    ]:
-        other_shop = other_shop.replace(old, new)
+    other_shop = _replaced(
+        RECEIPT,
+        [
+            ("PRADA Galleria Shanghai", "Fendi Macau"),
+            ("M2060501", "H3311207"),
+            ("05/12/2026", "01/11/2026"),
+            ("4,201.09", "1,990.00"),
+            ("31,231.95", "8,410.00"),
+            ("HKD 35,433.04", "HKD 10,400.00"),
+        ],
+    )
     printed = printed_numbers([RECEIPT, other_shop])
     assert printed == {"85222345678"}  # the template's telephone
     share = same_numbers(photo, RECEIPT, printed)
@@ -96,15 +105,7 @@ def test_a_blurred_photo_misreading_the_number_keeps_the_sales_numbers() -> None
 
 
 def test_another_sale_of_the_same_shop_shares_only_its_printed_numbers() -> None:
-    other = RECEIPT
-    for old, new in [
-        ("M2060501", "M2060502"),
-        ("05/12/2026", "06/12/2026"),
-        ("4,201.09", "3,100.00"),
-        ("31,231.95", "12,000.00"),
-        ("HKD 35,433.04", "HKD 15,100.00"),
-    ]:
-        other = other.replace(old, new)
+    other = _replaced(RECEIPT, ANOTHER_SALE)
     assert same_numbers(other, RECEIPT) == 1 / 6  # the shop's telephone
 
 

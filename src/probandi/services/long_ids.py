@@ -173,24 +173,30 @@ def id_matches(voucher: Voucher, actor: Actor, *, svc: Services) -> list[IdMatch
     if not named:
         return []
     with svc.reader() as uow:
-        ours = uow.readings.id_pieces_of(voucher.id)
+        our_pieces = uow.readings.id_pieces_of(voucher.id)
+        our_numbers = numbers_of(_text_of(uow, voucher.id))
         found = []
         for f in named:
             other = str(f.evidence.get("other_voucher_id") or "")
             via = str(f.evidence.get("via"))
             if via == "long_ids":
-                runs = joined_runs(ours & uow.readings.id_pieces_of(other))
-                shared, share = tuple(runs[:MAX_SHOWN_RUNS]), _share(f, "id_share")
-                retyped: tuple[str, ...] = ()
-            else:
-                texts = [r.text if (r := uow.readings.get(v)) else "" for v in (voucher.id, other)]
-                both = numbers_of(texts[0]) & numbers_of(texts[1])
-                shared = tuple(sorted(both, key=lambda n: (-len(n), n))[:MAX_SHOWN_RUNS])
-                share = _share(f, "number_share") if via == "numbers" else 1.0
-                retyped = (
-                    tuple(str(f.evidence.get("retyped") or "").split(" | "))
-                    if via == "text"
-                    else ()
-                )
-            found.append(IdMatch(f.code, f.severity.value, other, share, shared, via, retyped))
+                runs = joined_runs(our_pieces & uow.readings.id_pieces_of(other))
+                found.append(
+                    IdMatch(
+                        f.code, f.severity.value, other, _share(f, "id_share"),
+                        tuple(runs[:MAX_SHOWN_RUNS]),
+                    )
+                )  # fmt: skip
+                continue
+            both = our_numbers & numbers_of(_text_of(uow, other))
+            shared = tuple(sorted(both, key=lambda n: (-len(n), n))[:MAX_SHOWN_RUNS])
+            share = _share(f, "number_share") if via == "numbers" else 1.0
+            retyped = str(f.evidence.get("retyped") or "")
+            lines = tuple(retyped.split(" | ")) if via == "text" and retyped else ()
+            found.append(IdMatch(f.code, f.severity.value, other, share, shared, via, lines))
     return found
+
+
+def _text_of(uow: UnitOfWork, voucher_id: str) -> str:
+    reading = uow.readings.get(voucher_id)
+    return reading.text if reading is not None else ""

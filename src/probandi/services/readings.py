@@ -13,7 +13,6 @@ from probandi.domain.checks import ordered
 from probandi.domain.errors import Conflict, DomainError
 from probandi.domain.forensics.findings import (
     ForensicContext,
-    PriorDocumentUse,
     document_number_reused,
 )
 from probandi.domain.forensics.model import document_key
@@ -268,9 +267,7 @@ def apply_findings(
 def _reuse_as_read(
     uow: UnitOfWork, voucher: Voucher, extracted: Extracted, keys: Iterable[str], *, stock: int
 ) -> list[Finding]:
-    uses: dict[str, PriorDocumentUse] = {}
-    for use in uow.readings.same_document(list(keys), besides=voucher.id):
-        uses.setdefault(use.voucher_id, use)
+    uses = uow.readings.same_document(list(keys), besides=voucher.id)
     if not uses:
         return []
     number = extracted.value("number") or voucher.declaration.document_number
@@ -278,7 +275,7 @@ def _reuse_as_read(
         seller_id=voucher.seller_id,
         declaration=replace(voucher.declaration, document_number=number),
         listing_stock=stock,
-        same_document=tuple(uses.values()),
+        same_document=tuple(uses),
     )
     return document_number_reused(ctx)
 

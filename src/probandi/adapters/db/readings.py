@@ -6,10 +6,10 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, or_, select
+from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from probandi.adapters.db.repositories import MAX_SAME_DOCUMENT, prior_use
+from probandi.adapters.db.repositories import same_document_uses
 from probandi.adapters.db.rows import Base, Json, VoucherRow
 from probandi.adapters.db.types import UtcDateTime
 from probandi.domain.forensics.findings import PriorDocumentUse
@@ -211,17 +211,4 @@ class SqlReadingRepository:
     def same_document(self, keys: Collection[str], *, besides: str) -> list[PriorDocumentUse]:
         """Vouchers whose declared key, or whose document as read, is one of `keys`, oldest
         first."""
-        if not keys:
-            return []
-        wanted = sorted(set(keys))
-        read_as = select(VoucherReadingRow.voucher_id).where(
-            VoucherReadingRow.document_key.in_(wanted)
-        )
-        rows = self.s.execute(
-            select(VoucherRow)
-            .where(or_(VoucherRow.document_key.in_(wanted), VoucherRow.id.in_(read_as)))
-            .where(VoucherRow.id != besides)
-            .order_by(VoucherRow.created_at)
-            .limit(MAX_SAME_DOCUMENT)
-        ).scalars()
-        return [prior_use(row) for row in rows]
+        return same_document_uses(self.s, keys, besides=besides)

@@ -338,16 +338,7 @@ class SqlVoucherRepository:
             )
             if k
         }
-        if not keys:
-            return []
-        read_as = select(READINGS.c.voucher_id).where(READINGS.c.document_key.in_(keys))
-        rows = self.s.execute(
-            select(VoucherRow)
-            .where(or_(VoucherRow.document_key.in_(keys), VoucherRow.id.in_(read_as)))
-            .order_by(VoucherRow.created_at)
-            .limit(MAX_SAME_DOCUMENT)
-        ).scalars()
-        return [prior_use(row) for row in rows]
+        return same_document_uses(self.s, keys)
 
 
 MAX_SAME_DOCUMENT = 100
@@ -546,6 +537,24 @@ class SqlApiKeyRepository:
             .values(revoked_at=at)
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+def same_document_uses(
+    session: Session, keys: Collection[str], *, besides: str | None = None
+) -> list[PriorDocumentUse]:
+    """Vouchers whose declared key, or whose document as read, is one of `keys`, oldest
+    first (at most `MAX_SAME_DOCUMENT`), `besides` left out."""
+    if not keys:
+        return []
+    wanted = sorted(set(keys))
+    read_as = select(READINGS.c.voucher_id).where(READINGS.c.document_key.in_(wanted))
+    query = select(VoucherRow).where(
+        or_(VoucherRow.document_key.in_(wanted), VoucherRow.id.in_(read_as))
+    )
+    if besides is not None:
+        query = query.where(VoucherRow.id != besides)
+    rows = session.execute(query.order_by(VoucherRow.created_at).limit(MAX_SAME_DOCUMENT)).scalars()
+    return [prior_use(row) for row in rows]
 
 
 def prior_use(row: VoucherRow) -> PriorDocumentUse:

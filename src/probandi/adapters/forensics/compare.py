@@ -154,7 +154,7 @@ def _areas(differs: NDArray[np.bool_]) -> tuple[int, float]:
     or a block of fields), and the share of the compared cells their boxes cover."""
     if not differs.any():
         return 0, 0.0
-    joined = cv2.dilate(differs.astype(np.uint8), np.ones((3, 3), np.uint8))
+    joined = cv2.dilate(differs.astype(np.uint8), _NEIGHBOURS)
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     boxes = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
     return count - 1, round(float(boxes.sum() / differs.size), 4)
