@@ -10,10 +10,36 @@ from pathlib import Path
 
 from probandi.domain.policy import Policy
 from probandi.domain.signin import BackoffRule, SignInLimits
+from probandi.domain.webhooks import WebhookPolicy
 
 
 def _dates(text: str) -> tuple[date, ...]:
     return tuple(date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
+
+
+def _webhook_policy(e: Mapping[str, str], base: WebhookPolicy) -> WebhookPolicy:
+    """PROBANDI_WEBHOOK_*: durations in seconds (docs/configuration.md)."""
+
+    def seconds(name: str, default: timedelta) -> timedelta:
+        text = e.get(f"PROBANDI_WEBHOOK_{name}")
+        return timedelta(seconds=float(text)) if text else default
+
+    return replace(
+        base,
+        retry_window=seconds("RETRY_WINDOW_SECONDS", base.retry_window),
+        disable_after=seconds("DISABLE_AFTER_SECONDS", base.disable_after),
+        backoff_base=seconds("BACKOFF_BASE_SECONDS", base.backoff_base),
+        backoff_cap=seconds("BACKOFF_CAP_SECONDS", base.backoff_cap),
+        lease=seconds("LEASE_SECONDS", base.lease),
+        timeout_seconds=float(e.get("PROBANDI_WEBHOOK_TIMEOUT_SECONDS") or base.timeout_seconds),
+        max_response_bytes=int(
+            e.get("PROBANDI_WEBHOOK_MAX_RESPONSE_BYTES") or base.max_response_bytes
+        ),
+        per_endpoint_concurrency=int(
+            e.get("PROBANDI_WEBHOOK_CONCURRENCY") or base.per_endpoint_concurrency
+        ),
+        allow_private_targets=e.get("PROBANDI_WEBHOOK_ALLOW_PRIVATE") == "1",
+    )
 
 
 @dataclass(frozen=True)
@@ -54,6 +80,10 @@ class Settings:
     job_workers: int = 1
     job_process: bool = True
     job_poll_seconds: float = 1.0
+    # Webhook dispatcher (ADR 0012): how often an idle one looks for work; it runs in every
+    # job worker process. The retry policy itself is `policy.webhooks`.
+    webhook_poll_seconds: float = 0.1
+    webhooks: bool = True  # PROBANDI_WEBHOOKS=0: this deployment's workers deliver none
     # Reading vouchers (ADR 0009): pages read per document, the time one reading may take,
     # and the lease of a reading job (a worker killed mid-reading loses it after this).
     reading_max_pages: int = 5
@@ -125,6 +155,11 @@ class Settings:
                 reading_attempts=int(
                     e.get("PROBANDI_READING_ATTEMPTS") or base.policy.reading_attempts
                 ),
+                webhooks=_webhook_policy(e, base.policy.webhooks),
+            ),
+            webhooks=e.get("PROBANDI_WEBHOOKS") != "0",
+            webhook_poll_seconds=float(
+                e.get("PROBANDI_WEBHOOK_POLL_SECONDS") or base.webhook_poll_seconds
             ),
         )
 

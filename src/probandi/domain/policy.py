@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from probandi.domain.notifiers import NotifierRules
 from probandi.domain.penalties import PenaltyRules
+from probandi.domain.webhooks import WebhookPolicy
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Policy:
     # Read every voucher off the request path; a task waits for its readings (ADR 0009).
     read_vouchers: bool = True
     reading_attempts: int = 5  # a worker killed mid-reading costs one; then it is failed
+    # Webhooks (ADR 0012): retried for 3 days, an endpoint failing 5 days is disabled.
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
     def notifier_rules(self) -> NotifierRules:
         return NotifierRules(

@@ -20,6 +20,7 @@ from probandi.adapters.security.checkpoints import DirectoryArchive, Ed25519Chec
 from probandi.bootstrap import Runtime
 from probandi.config import Settings
 from probandi.domain.jobs import Job, Schedule
+from probandi.entrypoints.dispatcher import Dispatcher
 from probandi.services.checkpoints import write_checkpoint
 from probandi.services.context import Services
 from probandi.services.jobs import JobKind, JobRegistry, purge_jobs, run_next, schedule_due
@@ -89,11 +90,18 @@ class Worker:
         concurrency: int = 1,
         poll_seconds: float = 1.0,
         name: str | None = None,
+        webhook_poll_seconds: float | None = None,
     ) -> None:
         self.registry, self.schedule, self.svc = registry, list(schedule), svc
         self.concurrency = max(1, concurrency)
         self.poll_seconds = poll_seconds
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        # The webhook dispatcher runs beside the job threads (None: not in this worker).
+        self.dispatcher = (
+            Dispatcher(svc, owner=f"{self.name}/webhooks", poll_seconds=webhook_poll_seconds)
+            if webhook_poll_seconds is not None
+            else None
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._next_schedule = 0.0
@@ -109,6 +117,8 @@ class Worker:
         return ran
 
     def start(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.start()
         for i in range(self.concurrency):
             thread = threading.Thread(
                 target=self._loop, args=(i,), name=f"probandi-worker-{i}", daemon=True
@@ -120,6 +130,8 @@ class Worker:
         """Claim nothing more; wait up to `timeout` for running jobs to finish."""
         self._stop.set()
         deadline = time.monotonic() + timeout
+        if self.dispatcher is not None:
+            self.dispatcher.stop(max(0.0, deadline - time.monotonic()))
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._threads = [t for t in self._threads if t.is_alive()]
@@ -246,6 +258,7 @@ def start_worker(runtime: Runtime) -> Worker | WorkerProcess | None:
         svc=runtime.services,
         concurrency=settings.job_workers,
         poll_seconds=settings.job_poll_seconds,
+        webhook_poll_seconds=settings.webhook_poll_seconds if settings.webhooks else None,
     )
     worker.start()
     return worker

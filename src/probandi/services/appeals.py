@@ -179,8 +179,11 @@ def decide_appeal(
         {
             "appeal_id": appeal.id,
             "appellant": appeal.appellant,
+            "appealed": appeal.subject.value,
+            "listing_id": appeal.listing_id,
             "state": decided.state.value,
             "reason_code": reason_code,
+            "at": now.isoformat(),
         },
     )
     return decided

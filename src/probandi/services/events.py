@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
-from probandi.domain.actors import Actor
+from probandi.domain.actors import SYSTEM, Actor
 from probandi.domain.audit import AuditEntry
-from probandi.domain.listing_gate import GateEvent
+from probandi.domain.listing_gate import GateEvent, GateState
 from probandi.domain.listings import Listing, publishability
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.vouchers import Voucher
 from probandi.services.ports import UnitOfWork
 
 
@@ -28,7 +30,8 @@ def record_gate_event(
     event: GateEvent,
     **data: object,
 ) -> None:
-    """Audit the gate move and tell the platform whether the listing may be published."""
+    """Audit the gate move and tell the platform whether the listing may be published;
+    a move into a state that owes proof also tells it the new deadline."""
     record(
         uow,
         actor,
@@ -40,11 +43,30 @@ def record_gate_event(
         after=event.after.value,
         **data,
     )
-    publish_listing(uow, listing, seller, event.at)
+    statement_id = data.get("statement_id")
+    publish_listing(
+        uow,
+        listing,
+        seller,
+        event.at,
+        cause=f"gate:{event.action.value}",
+        statement_id=statement_id if isinstance(statement_id, str) else None,
+        proof_due_changed=event.after in PROOF_OWED,
+    )
+
+
+PROOF_OWED = frozenset({GateState.AWAITING_PROOF, GateState.REJECTED})
 
 
 def publish_listing(
-    uow: UnitOfWork, listing: Listing, seller: Seller, at: datetime, cause: str | None = None
+    uow: UnitOfWork,
+    listing: Listing,
+    seller: Seller,
+    at: datetime,
+    cause: str | None = None,
+    *,
+    statement_id: str | None = None,
+    proof_due_changed: bool = False,
 ) -> None:
     """Tell the platform whether the listing may be published now, and why not."""
     verdict = publishability(listing, seller)
@@ -58,6 +80,36 @@ def publish_listing(
             "publishable": verdict.publishable,
             "reasons": list(verdict.reasons),
             "cause": cause,
+            "statement_id": statement_id,
+            "proof_due_at": listing.proof_due_at.isoformat() if listing.proof_due_at else None,
+            "proof_due_changed": proof_due_changed,
+            "brands": listing.gated_brand_names,
+            "required_evidence": verdict.required_evidence,
+            "at": at.isoformat(),
+        },
+    )
+
+
+def publish_voucher(
+    uow: UnitOfWork,
+    voucher: Voucher,
+    at: datetime,
+    *,
+    decided_by: Actor | None,
+    statement_id: str | None = None,
+    reason_codes: Iterable[str] = (),
+) -> None:
+    """Tell the platform a voucher was decided: approved, rejected or revoked."""
+    uow.publish(
+        "voucher.decided",
+        {
+            "voucher_id": voucher.id,
+            "listing_id": voucher.listing_id,
+            "seller_id": voucher.seller_id,
+            "status": voucher.status.value,
+            "decided_by": "automated" if decided_by is None or decided_by is SYSTEM else "person",
+            "statement_id": statement_id,
+            "reason_codes": sorted(set(reason_codes)),
             "at": at.isoformat(),
         },
     )

@@ -53,7 +53,7 @@ from probandi.domain.vouchers import (
 from probandi.services.access import STAFF, redact_for, require_role
 from probandi.services.clusters import spread_cluster
 from probandi.services.context import Services
-from probandi.services.events import issue_statement, publish_listing, record
+from probandi.services.events import issue_statement, publish_listing, publish_voucher, record
 from probandi.services.holders import held_brands, load_holder, rejudge
 from probandi.services.penalties import append_penalty, reverse_entry
 from probandi.services.ports import UnitOfWork
@@ -244,7 +244,9 @@ def _take_listings(
         uow.listings.save(listing)
         statement = _suspension_statement(notice, item, listing, svc, now)
         statements.append(statement)
-        publish_listing(uow, listing, seller, now, cause=f"notice:{notice.id}")
+        publish_listing(
+            uow, listing, seller, now, cause=f"notice:{notice.id}", statement_id=statement.id
+        )
         uow.publish(
             "notice.served",
             {
@@ -308,6 +310,18 @@ def settle(
     if moved.hold != item.hold:
         _rehold(uow, svc, actor, moved, now, reason)
     decision = decision or f"notice_item:{moved.id}"
+    uow.publish(
+        "notice.item_settled",
+        {
+            "notice_id": moved.notice_id,
+            "listing_id": moved.listing_id,
+            "seller_id": moved.seller_id,
+            "outcome": moved.state.value,
+            "hold": moved.hold,
+            "decision": decision,
+            "at": now.isoformat(),
+        },
+    )
     if penalty is not None:
         append_penalty(
             uow,
@@ -363,25 +377,30 @@ def _rehold(
     assert seller is not None
     listing = listing.held_by(item.notice_id, item.hold)
     uow.listings.save(listing)
-    publish_listing(uow, listing, seller, now, cause=f"notice:{item.notice_id}")
+    statement = None
     if item.state is ItemState.UPHELD:
-        issue_statement(
-            uow,
-            actor,
-            StatementOfReasons(
-                id=uuid.uuid4().hex,
-                listing_id=listing.id,
-                seller_id=seller.id,
-                measure=NOTICE_UPHELD,
-                scope=f"listing {listing.id} ({listing.content.title})",
-                facts=(reason or "the notice was upheld",),
-                ground=NOTICE_UPHELD_GROUND,
-                automated=actor is SYSTEM,
-                redress=redress_text(now, svc.policy.appeal_window_days),
-                created_at=now,
-                decided_by=None if actor is SYSTEM else actor.label,
-            ),
+        statement = StatementOfReasons(
+            id=uuid.uuid4().hex,
+            listing_id=listing.id,
+            seller_id=seller.id,
+            measure=NOTICE_UPHELD,
+            scope=f"listing {listing.id} ({listing.content.title})",
+            facts=(reason or "the notice was upheld",),
+            ground=NOTICE_UPHELD_GROUND,
+            automated=actor is SYSTEM,
+            redress=redress_text(now, svc.policy.appeal_window_days),
+            created_at=now,
+            decided_by=None if actor is SYSTEM else actor.label,
         )
+        issue_statement(uow, actor, statement)
+    publish_listing(
+        uow,
+        listing,
+        seller,
+        now,
+        cause=f"notice:{item.notice_id}",
+        statement_id=statement.id if statement else None,
+    )
 
 
 def _cancel_counter_task(uow: UnitOfWork, actor: Actor, item: NoticeItem, now: datetime) -> None:
@@ -581,7 +600,9 @@ def decide_counter_notice(
     ids = item.counter.voucher_ids if item.counter else ()
     for v in uow.vouchers.get_many(set(ids)).values():
         if v.status is VoucherStatus.PENDING_REVIEW:
-            uow.vouchers.save(v.apply(action, at=now))
+            decided = v.apply(action, at=now)
+            uow.vouchers.save(decided)
+            publish_voucher(uow, decided, now, decided_by=actor, reason_codes=[reason_code])
     decision = f"task:{task.id}"
     if not approve:
         forged = reason_code == "suspected_forgery"

@@ -4,11 +4,12 @@ in step, and show a seller its ledger."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.errors import Conflict, InvalidInput, NotFound
+from probandi.domain.listings import publishability
 from probandi.domain.penalties import (
     PENALTY_TEXT,
     PenaltyEntry,
@@ -153,18 +154,21 @@ def apply_standing(
         restricted_until=restricted.isoformat() if restricted else None,
         cause=cause.id if cause else None,
     )
-    uow.publish(
-        "seller.standing_changed",
-        {
-            "seller_id": seller_id,
-            "closed": closed_at is not None,
-            "restricted_until": restricted.isoformat() if restricted else None,
-            "strikes": st.strikes,
-            # A closed shop: none of its listings may be published.
-            "listings_publishable": closed_at is None,
-            "at": now.isoformat(),
-        },
-    )
+    payload: dict[str, object] = {
+        "seller_id": seller_id,
+        "closed": closed_at is not None,
+        "restricted_until": restricted.isoformat() if restricted else None,
+        "strikes": st.strikes,
+        "at": now.isoformat(),
+    }
+    if closed_at != seller.closed_at:  # closed or reopened: every listing's verdict moves
+        after = replace(seller, closed_at=closed_at, gated_restricted_until=restricted)
+        payload["listings"] = [
+            {"listing_id": listing.id, "publishable": v.publishable, "reasons": list(v.reasons)}
+            for listing in uow.listings.of_seller(seller_id)
+            for v in (publishability(listing, after),)
+        ]
+    uow.publish("seller.standing_changed", payload)
     if cause is not None and cause.listing_id and closed_at and not seller.closed_at:
         _closure_statement(uow, actor, seller, cause, st, now, svc)
     return st

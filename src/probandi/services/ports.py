@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from probandi.domain.accounts import ConsoleSession, User
 from probandi.domain.appeals import Appeal, AppealSubject
@@ -15,6 +16,7 @@ from probandi.domain.brand_requests import BrandRequest, RequestState
 from probandi.domain.brands import Brand
 from probandi.domain.checkpoints import LaneHead
 from probandi.domain.checks import PriorUse
+from probandi.domain.events import Event
 from probandi.domain.forensics.findings import PriorDocumentUse
 from probandi.domain.forensics.model import DocumentFacts, ImageDiff, NearMatch, PageFingerprint
 from probandi.domain.jobs import Job, JobState
@@ -31,6 +33,7 @@ from probandi.domain.sellers import Seller
 from probandi.domain.signin import Throttle
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.vouchers import Declaration, StoredFile, Voucher
+from probandi.domain.webhooks import Attempt, Delivery, DeliveryState, Endpoint
 
 
 class Clock(Protocol):
@@ -531,6 +534,113 @@ class PasswordHasher(Protocol):
     def verify(self, password_hash: str | None, password: str) -> bool: ...
 
 
+class AddressResolver(Protocol):
+    """A host's addresses, to refuse webhook targets in private ranges (SSRF)."""
+
+    def resolve(self, host: str) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """One signed POST: the body is the event's envelope, the same bytes on every try."""
+
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class WebhookResponse:
+    status_code: int | None  # None: no HTTP answer (refused, timed out, too big, redirect)
+    latency_ms: int
+    excerpt: str
+    error: str | None = None
+
+
+class WebhookSender(Protocol):
+    """Sends webhook requests; never raises for what the receiver does."""
+
+    async def send(self, request: WebhookRequest) -> WebhookResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+class WebhookRepository(Protocol):
+    """Catalog events, webhook endpoints and their secrets, deliveries and attempts."""
+
+    def add_endpoint(self, endpoint: Endpoint) -> None: ...
+
+    def endpoint(self, endpoint_id: str) -> Endpoint | None: ...
+
+    def endpoints(self, *, enabled_only: bool = False) -> list[Endpoint]: ...
+
+    def save_endpoint(self, endpoint: Endpoint) -> Endpoint: ...
+
+    def add_secret(self, endpoint_id: str, secret: str, at: datetime) -> None: ...
+
+    def expire_secrets(self, endpoint_id: str, at: datetime) -> None: ...
+
+    def secrets(self, endpoint_ids: Collection[str], now: datetime) -> dict[str, list[str]]: ...
+
+    def lock_relay(self) -> bool: ...
+
+    def unrelayed(self, limit: int) -> list[tuple[int, str, dict[str, Any], datetime]]: ...
+
+    def has_unrelayed(self) -> bool: ...
+
+    def mark_relayed(self, outbox_ids: Sequence[int], at: datetime) -> None: ...
+
+    def next_sequences(self, counts: Mapping[str, int]) -> dict[str, int]: ...
+
+    def add_events(
+        self, events: Sequence[Event], relayed_at: datetime, endpoint_id: str | None = None
+    ) -> None: ...
+
+    def add_deliveries(self, pairs: Iterable[tuple[str, Event]], at: datetime) -> int: ...
+
+    def events_after(
+        self, position: int, limit: int, types: Collection[str] = ()
+    ) -> list[Event]: ...
+
+    def events_by_id(self, event_ids: Collection[str]) -> dict[str, Event]: ...
+
+    def events_between(self, since: datetime, until: datetime, limit: int) -> list[Event]: ...
+
+    def has_due(self, now: datetime) -> bool: ...
+
+    def due_endpoints(self, now: datetime) -> list[str]: ...
+
+    def claimable(self, endpoint_id: str, now: datetime, limit: int) -> list[Delivery]: ...
+
+    def save_claims(self, claimed: Sequence[Delivery]) -> None: ...
+
+    def settle(self, settled: Sequence[Delivery]) -> set[int]: ...
+
+    def add_attempts(self, attempts: Sequence[Attempt]) -> None: ...
+
+    def deliveries(
+        self,
+        endpoint_id: str,
+        *,
+        event_ids: Collection[str] | None = None,
+        occurred: tuple[datetime, datetime] | None = None,
+        state: DeliveryState | None = None,
+        limit: int = 1000,
+    ) -> list[Delivery]: ...
+
+    def save_deliveries(self, changed: Sequence[Delivery]) -> None: ...
+
+    def attempts(self, endpoint_id: str, *, before: int | None, limit: int) -> list[Attempt]: ...
+
+    def stats(self, now: datetime, since: datetime) -> dict[str, dict[str, Any]]: ...
+
+    def unrelayed_count(self) -> int: ...
+
+    def purge(self, before: datetime) -> int: ...
+
+    def purge_events(self, before: datetime) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One use case, one transaction: repositories, the audit log and the outbox."""
 
@@ -596,6 +706,9 @@ class UnitOfWork(Protocol):
 
     @property
     def blob_refs(self) -> BlobReferenceRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     def __enter__(self) -> Self: ...
 

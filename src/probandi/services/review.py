@@ -24,7 +24,12 @@ from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.appeals import decide_appeal
 from probandi.services.context import Services
-from probandi.services.events import issue_statement, record, record_gate_event
+from probandi.services.events import (
+    issue_statement,
+    publish_voucher,
+    record,
+    record_gate_event,
+)
 from probandi.services.notices import decide_counter_notice
 from probandi.services.ports import UnitOfWork
 from probandi.services.readings import require_read, task_vouchers
@@ -176,11 +181,12 @@ def _decide_proof(
         )
     uow.listings.save(listing)
     action = VoucherAction.APPROVE if approve else VoucherAction.REJECT
-    voucher_ids = []
+    decided = []
     for voucher in uow.vouchers.for_listing(listing.id):
         if voucher.status is VoucherStatus.PENDING_REVIEW:
-            uow.vouchers.save(voucher.apply(action, at=now))
-            voucher_ids.append(voucher.id)
+            decided.append(voucher.apply(action, at=now))
+            uow.vouchers.save(decided[-1])
+    voucher_ids = [v.id for v in decided]
     statement = None
     if not approve:
         statement = _statement(
@@ -193,6 +199,15 @@ def _decide_proof(
             reason_text=reason_text,
             now=now,
         )
+    for voucher in decided:
+        publish_voucher(
+            uow,
+            voucher,
+            now,
+            decided_by=cmd.actor,
+            statement_id=statement.id if statement else None,
+            reason_codes=[cmd.reason_code] if cmd.reason_code else [],
+        )
     record_gate_event(
         uow,
         cmd.actor,
@@ -202,6 +217,7 @@ def _decide_proof(
         task_id=task.id,
         reason_code=cmd.reason_code,
         vouchers=voucher_ids,
+        statement_id=statement.id if statement else None,
     )
     return listing, statement
 
@@ -224,7 +240,8 @@ def _decide_recheck(
     assert voucher is not None
     if cmd.decision is Decision.APPROVE or voucher.status is not VoucherStatus.APPROVED:
         return listing, None
-    uow.vouchers.save(voucher.apply(VoucherAction.REVOKE, at=now))
+    revoked = voucher.apply(VoucherAction.REVOKE, at=now)
+    uow.vouchers.save(revoked)
     standing = [
         v
         for v in uow.vouchers.for_listing(listing.id)
@@ -241,6 +258,14 @@ def _decide_recheck(
         evidence=facts_from_findings(voucher.findings),
         now=now,
         voucher_id=voucher.id,
+    )
+    publish_voucher(
+        uow,
+        revoked,
+        now,
+        decided_by=cmd.actor,
+        statement_id=statement.id,
+        reason_codes=[cmd.reason_code] if cmd.reason_code else [],
     )
     if not standing and listing.gate.state is GateState.APPROVED:
         listing, event = listing.regate(at=now, proof_due_at=fresh_deadline(None, now, svc))

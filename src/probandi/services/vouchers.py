@@ -27,7 +27,12 @@ from probandi.domain.vouchers import (
 from probandi.services.access import redact_for, require_role, visible_listing
 from probandi.services.clusters import spread_cluster
 from probandi.services.context import Services
-from probandi.services.events import issue_statement, record, record_gate_event
+from probandi.services.events import (
+    issue_statement,
+    publish_voucher,
+    record,
+    record_gate_event,
+)
 from probandi.services.forensics import Diffs, Examination, examine, precompare
 from probandi.services.ports import UnitOfWork
 from probandi.services.reading_queue import queue_reading
@@ -260,6 +265,14 @@ def reject_automatically(
         voucher_id=voucher.id,
     )
     issue_statement(uow, actor, statement)
+    publish_voucher(
+        uow,
+        voucher,
+        now,
+        decided_by=None,
+        statement_id=statement.id,
+        reason_codes=[f.code for f in hard],
+    )
     if not pending and listing.gate.state is not GateState.REJECTED:
         listing, event = listing.transition(GateAction.REJECT, at=now)
         listing = replace(listing, proof_due_at=fresh_deadline(listing.proof_due_at, now, svc))

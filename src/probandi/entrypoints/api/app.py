@@ -38,6 +38,7 @@ from probandi.entrypoints.api.routes import (
     review,
     screen,
     vouchers,
+    webhooks,
 )
 from probandi.entrypoints.console import app as console
 from probandi.entrypoints.worker import start_worker
@@ -173,8 +174,10 @@ def create_app(
         enforcement,
         registry,
         screen,
+        webhooks,
     ):
         app.include_router(module.router, responses=problems.problem_responses())
+    webhooks.document_webhooks(app)
 
     console.install(app)
     openapi_links.install(app)

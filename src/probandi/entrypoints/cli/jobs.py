@@ -32,7 +32,8 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="jobs run at once (threads)")] = 1,
     once: Annotated[bool, typer.Option(help="run every due job, then exit")] = False,
 ) -> None:
-    """Run durable jobs (readings, checkpoints, orphan sweeps, ...) until SIGTERM or Ctrl-C."""
+    """Run durable jobs (readings, checkpoints, orphan sweeps, ...) and deliver webhooks
+    until SIGTERM or Ctrl-C."""
     follow_parent()  # started by `serve`: end with it
     settings = Settings.from_env()
     say: Callable[[str], None] = console.print
@@ -47,6 +48,7 @@ def worker(
         svc=runtime.services,
         concurrency=concurrency,
         poll_seconds=settings.job_poll_seconds,
+        webhook_poll_seconds=settings.webhook_poll_seconds if settings.webhooks else None,
     )
     try:
         if once:

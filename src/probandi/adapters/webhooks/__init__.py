@@ -1,0 +1,1 @@
+"""Webhook delivery over HTTP: Standard Webhooks signatures and an httpx sender."""

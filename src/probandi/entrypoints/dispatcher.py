@@ -1,0 +1,149 @@
+"""The webhook dispatcher: one asyncio loop in a thread of every job worker process.
+
+Each turn it relays the outbox, claims due deliveries per endpoint (up to the endpoint's
+free slots, so one slow endpoint never holds back another), sends them on httpx and
+records the outcomes in batches (ADR 0012)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from probandi.adapters.webhooks.http import HttpxSender
+from probandi.adapters.webhooks.signing import signed_request
+from probandi.domain.webhooks import Attempt, WebhookPolicy
+from probandi.services.context import Services
+from probandi.services.deliveries import Claim, claim, due_endpoints, relay_outbox, settle
+from probandi.services.ports import WebhookSender
+
+log = logging.getLogger("probandi.webhooks")
+STOP_GRACE_SECONDS = 15.0
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        svc: Services,
+        *,
+        owner: str,
+        poll_seconds: float = 0.1,
+        policy: WebhookPolicy | None = None,
+        sender: WebhookSender | None = None,
+    ) -> None:
+        self.svc, self.owner, self.poll_seconds = svc, owner, poll_seconds
+        self.policy = policy or svc.policy.webhooks
+        self._sender = sender
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._inflight: dict[str, int] = defaultdict(int)
+        self._done: list[tuple[Claim, Attempt]] = []
+        self._wake: asyncio.Event | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="probandi-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = STOP_GRACE_SECONDS + 5) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception:
+            log.exception("webhook dispatcher %s stopped", self.owner)
+
+    async def _main(self) -> None:
+        sender = self._sender or HttpxSender(self.policy)
+        self._wake = asyncio.Event()
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while not self._stop.is_set():
+                busy = False
+                try:
+                    busy = await self._turn(sender, tasks)
+                except Exception:  # the dispatcher outlives a database hiccup
+                    log.exception("webhook dispatcher %s: a turn failed", self.owner)
+                    await asyncio.sleep(1.0)
+                if not busy:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            if tasks:  # let tries in flight end, then record them
+                await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            await self._flush()
+        finally:
+            await sender.aclose()
+
+    async def _turn(self, sender: WebhookSender, tasks: set[asyncio.Task[None]]) -> bool:
+        busy = await self._flush()
+        relayed = await asyncio.to_thread(relay_outbox, svc=self.svc)
+        endpoints = await asyncio.to_thread(due_endpoints, svc=self.svc)
+        started = 0
+        for endpoint_id in endpoints:
+            free = self.policy.per_endpoint_concurrency - self._inflight[endpoint_id]
+            claims = await asyncio.to_thread(
+                claim, endpoint_id, self.owner, free, self.policy, svc=self.svc
+            )
+            for c in claims:
+                self._inflight[endpoint_id] += 1
+                task = asyncio.create_task(self._send(sender, c))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            started += len(claims)
+        return busy or relayed > 0 or started > 0
+
+    async def _send(self, sender: WebhookSender, c: Claim) -> None:
+        # The signature's timestamp is the wall clock's: receivers refuse stale ones.
+        now = datetime.now(UTC)
+        try:
+            request = signed_request(c.url, c.event, c.secrets, now)
+            response = await sender.send(request)
+            status, latency, excerpt, error = (
+                response.status_code,
+                response.latency_ms,
+                response.excerpt,
+                response.error,
+            )
+        except Exception as exc:  # a bug here must not lose the claim's outcome
+            log.exception("webhook delivery %s failed before sending", c.delivery.id)
+            status, latency, excerpt, error = None, 0, "", f"{type(exc).__name__}: {exc}"
+        self._done.append(
+            (
+                c,
+                Attempt(
+                    delivery_id=c.delivery.id,
+                    endpoint_id=c.delivery.endpoint_id,
+                    event_id=c.event.id,
+                    at=self.svc.clock.now(),
+                    status_code=status,
+                    latency_ms=latency,
+                    excerpt=excerpt,
+                    error=error,
+                ),
+            )
+        )
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _flush(self) -> bool:
+        if not self._done:
+            return False
+        batch, self._done = self._done, []
+        try:
+            await asyncio.to_thread(settle, batch, self.policy, svc=self.svc)
+        except Exception:
+            # Not recorded: the leases expire and the deliveries are sent again (at least
+            # once); the receiver sees a duplicate, never a gap.
+            log.exception(
+                "webhook dispatcher %s: recording %d outcome(s) failed", self.owner, len(batch)
+            )
+        finally:
+            for c, _ in batch:
+                self._inflight[c.delivery.endpoint_id] -= 1
+        return True
