@@ -88,7 +88,8 @@ def test_the_gate_story_arrives_signed_in_order_and_the_feed_serves_the_same(
     assert held["data"]["publishable"] is False
     assert held["data"]["statement_id"], "a hold carries its statement of reasons"
     assert any("Gucci" in r for r in held["data"]["reasons"])
-    assert due["data"]["due_at"] and due["data"]["brands"] == ["Gucci"]
+    assert due["data"]["due_at"]
+    assert due["data"]["brands"] == ["Gucci"]
     assert in_review["data"]["state"] == "in_review"
     assert voucher["data"]["status"] == "approved"
     assert voucher["data"]["decided_by"] == "person"

@@ -37,6 +37,8 @@ class Receiver:
         body = bytearray()
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the sender died mid-request: nothing was received
             body.extend(message.get("body", b""))
             if not message.get("more_body"):
                 break

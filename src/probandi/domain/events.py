@@ -216,7 +216,7 @@ def events_from_outbox(topic: str, payload: Mapping[str, Any], at: datetime) -> 
     return mapper(payload, at) if mapper is not None else []
 
 
-def test_event(endpoint_id: str, at: datetime) -> EventDraft:
+def example_event(endpoint_id: str, at: datetime) -> EventDraft:
     """The example an admin sends to check an endpoint ("send example")."""
     return EventDraft(
         EventType.TEST,

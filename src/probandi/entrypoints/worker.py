@@ -23,6 +23,7 @@ from probandi.domain.jobs import Job, Schedule
 from probandi.entrypoints.dispatcher import Dispatcher
 from probandi.services.checkpoints import write_checkpoint
 from probandi.services.context import Services
+from probandi.services.deliveries import purge_deliveries
 from probandi.services.jobs import JobKind, JobRegistry, purge_jobs, run_next, schedule_due
 from probandi.services.orphans import sweep_orphans
 from probandi.services.reading_queue import READ_JOB
@@ -31,6 +32,7 @@ from probandi.services.readings import ReadingLimits, read_voucher
 log = logging.getLogger("probandi.worker")
 CHECKPOINT, ORPHAN_SWEEP, PURGE = "audit.checkpoint", "storage.sweep", "jobs.purge"
 KEEP_DONE_JOBS = timedelta(days=7)
+KEEP_EVENTS = timedelta(days=30)  # the feed reaches back this far (docs/webhooks.md)
 SCHEDULE_CHECK_SECONDS = 30.0
 
 
@@ -50,6 +52,7 @@ def built_in_jobs(runtime: Runtime) -> tuple[JobRegistry, list[Schedule]]:
 
     def purge(_job: Job) -> None:
         purge_jobs(KEEP_DONE_JOBS, svc=svc)
+        purge_deliveries(KEEP_EVENTS, svc=svc)
 
     limits = ReadingLimits(settings.reading_max_pages, settings.reading_seconds_limit)
 

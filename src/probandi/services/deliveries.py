@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from probandi.domain.actors import SYSTEM
 from probandi.domain.events import Event, EventDraft, events_from_outbox, wanted
@@ -68,6 +68,16 @@ def relay_outbox(*, svc: Services, batch: int = RELAY_BATCH) -> int:
         uow.webhooks.mark_relayed([m[0] for m in messages], now)
         uow.commit()
     return len(messages)
+
+
+def purge_deliveries(keep: timedelta, *, svc: Services) -> int:
+    """Delete what is older than `keep` and done: relayed outbox rows, delivered messages,
+    attempts, and events no open delivery needs (the feed reaches back `keep`)."""
+    with svc.uow() as uow:
+        before = svc.clock.now() - keep
+        removed = uow.webhooks.purge(before) + uow.webhooks.purge_events(before)
+        uow.commit()
+    return removed
 
 
 @dataclass(frozen=True)

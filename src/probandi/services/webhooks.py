@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from probandi.domain.actors import Actor, Role
 from probandi.domain.errors import InvalidInput, NotFound
-from probandi.domain.events import Event, EventType, test_event
+from probandi.domain.events import Event, EventType, example_event
 from probandi.domain.webhooks import (
     MAX_DESCRIPTION_CHARS,
     OPEN_STATES,
@@ -309,7 +309,7 @@ def send_test(endpoint_id: str, actor: Actor, *, svc: Services) -> Event:
         now = svc.clock.now()
         if uow.webhooks.endpoint(endpoint_id) is None:
             raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
-        (event,) = number_events(uow, [test_event(endpoint_id, now)])
+        (event,) = number_events(uow, [example_event(endpoint_id, now)])
         uow.webhooks.add_events([event], now, endpoint_id=endpoint_id)
         uow.webhooks.add_deliveries([(endpoint_id, event)], now)
         record(uow, actor, "webhook:test", f"webhook:{endpoint_id}", now, event_id=event.id)
