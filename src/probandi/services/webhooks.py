@@ -77,14 +77,16 @@ def register_endpoint(
 ) -> tuple[Endpoint, str]:
     """An admin adds an endpoint; its signing secret is returned this once."""
     require_role(actor, Role.ADMIN)
+    event_types = event_types_of(spec.event_types)  # the cheap checks before DNS
+    description = _description(spec.description)
     url = _checked_url(spec.url, resolver, svc)
     with svc.uow() as uow:
         now = svc.clock.now()
         endpoint = Endpoint(
             id=uuid.uuid4().hex,
             url=url,
-            event_types=event_types_of(spec.event_types),
-            description=_description(spec.description),
+            event_types=event_types,
+            description=description,
             enabled=spec.enabled,
             created_at=now,
         )
