@@ -24,6 +24,10 @@ SERIES = (
     "probandi_outbox_undelivered",
     "probandi_outbox_oldest_age_seconds",
     "probandi_jobs_backlog",
+    "probandi_webhook_deliveries",
+    "probandi_webhook_oldest_undelivered_age_seconds",
+    "probandi_webhook_endpoints_disabled",
+    "probandi_webhook_endpoints_flagged",
     "probandi_index_size",
     "probandi_index_lookup_seconds",
 )

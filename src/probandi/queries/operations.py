@@ -1,4 +1,5 @@
-"""Read side: the backlogs an operator watches (review queue, SLA breaches, outbox, jobs),
+"""Read side: the backlogs an operator watches (review queue, SLA breaches, outbox, jobs,
+webhook deliveries),
 read from the database so every process of a deployment reports the same figures."""
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.db.jobs import JobRow
 from probandi.adapters.db.rows import OutboxRow, ReviewTaskRow, VoucherFingerprintRow
+from probandi.adapters.db.webhooks import WebhookDeliveryRow, WebhookEndpointRow
 from probandi.domain.jobs import JobState
 from probandi.domain.review import TaskState
+from probandi.domain.webhooks import OPEN_STATES, DeliveryState
 
 PENDING_TASKS = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 
@@ -29,6 +32,10 @@ class Backlogs:
     oldest_outbox_age: float
     jobs: dict[str, int]  # jobs not done, by state
     fingerprints_stored: int
+    webhook_deliveries: dict[str, int]  # webhook deliveries not delivered, by state
+    oldest_webhook_age: float  # the oldest open delivery (pending or sending)
+    webhook_endpoints_disabled: int
+    webhook_endpoints_flagged: int
 
 
 def _age(now: datetime, then: datetime | None) -> float:
@@ -64,6 +71,25 @@ def backlogs(session: Session, now: datetime) -> Backlogs:
     fingerprints = session.execute(
         select(func.count()).select_from(VoucherFingerprintRow)
     ).scalar_one()
+    deliveries = dict(
+        session.execute(
+            select(WebhookDeliveryRow.state, func.count())
+            .where(WebhookDeliveryRow.state != DeliveryState.DELIVERED.value)
+            .group_by(WebhookDeliveryRow.state)
+        ).all()
+    )
+    open_states = [s.value for s in OPEN_STATES]
+    oldest_delivery = session.execute(
+        select(func.min(WebhookDeliveryRow.created_at)).where(
+            WebhookDeliveryRow.state.in_(open_states)
+        )
+    ).scalar_one()
+    disabled, flagged_endpoints = session.execute(
+        select(
+            func.count().filter(WebhookEndpointRow.enabled.is_(False)),
+            func.count().filter(WebhookEndpointRow.flagged_at.is_not(None)),
+        ).select_from(WebhookEndpointRow)
+    ).one()
     return Backlogs(
         review_tasks={s: int(by_state.get(s, 0)) for s in PENDING_TASKS},
         oldest_review_task_age=_age(now, oldest_task.scalar_one()),
@@ -73,4 +99,12 @@ def backlogs(session: Session, now: datetime) -> Backlogs:
         oldest_outbox_age=_age(now, outbox_oldest),
         jobs={s.value: int(jobs.get(s.value, 0)) for s in JobState if s is not JobState.DONE},
         fingerprints_stored=int(fingerprints),
+        webhook_deliveries={
+            s.value: int(deliveries.get(s.value, 0))
+            for s in DeliveryState
+            if s is not DeliveryState.DELIVERED
+        },
+        oldest_webhook_age=_age(now, oldest_delivery),
+        webhook_endpoints_disabled=int(disabled or 0),
+        webhook_endpoints_flagged=int(flagged_endpoints or 0),
     )

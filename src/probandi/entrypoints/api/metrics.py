@@ -139,12 +139,37 @@ class BacklogCollector(Collector):
             b.sla_breaches_flagged,
         )
         yield _gauge(
-            "probandi_outbox_undelivered", "Outbox events not delivered.", b.outbox_undelivered
+            "probandi_outbox_undelivered",
+            "Outbox messages not yet relayed into events.",
+            b.outbox_undelivered,
         )
         yield _gauge(
             "probandi_outbox_oldest_age_seconds",
-            "Age of the oldest undelivered outbox event.",
+            "Age of the oldest outbox message not yet relayed.",
             b.oldest_outbox_age,
+        )
+        deliveries = GaugeMetricFamily(
+            "probandi_webhook_deliveries",
+            "Webhook deliveries not delivered, by state (pending, sending, dead).",
+            labels=["state"],
+        )
+        for state, count in b.webhook_deliveries.items():
+            deliveries.add_metric([state], count)
+        yield deliveries
+        yield _gauge(
+            "probandi_webhook_oldest_undelivered_age_seconds",
+            "Age of the oldest webhook delivery not yet delivered or dead-lettered.",
+            b.oldest_webhook_age,
+        )
+        yield _gauge(
+            "probandi_webhook_endpoints_disabled",
+            "Webhook endpoints disabled (by an admin or after 5 days of failures).",
+            b.webhook_endpoints_disabled,
+        )
+        yield _gauge(
+            "probandi_webhook_endpoints_flagged",
+            "Webhook endpoints with a dead-lettered message.",
+            b.webhook_endpoints_flagged,
         )
         jobs = GaugeMetricFamily(
             "probandi_jobs_backlog", "Durable jobs not done, by state.", labels=["state"]
