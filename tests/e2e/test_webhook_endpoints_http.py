@@ -5,8 +5,8 @@ while another endpoint is served on time."""
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ from probandi.config import Settings
 from probandi.domain.actors import Role
 from probandi.domain.policy import Policy
 from probandi.domain.webhooks import WebhookPolicy
-from probandi.services.clock import FrozenClock
 from probandi.entrypoints.dispatcher import Dispatcher
+from probandi.services.clock import FrozenClock
 from tests.support.receiver import ReceiverProcess, receiver
 from tests.support.servers import free_port
 from tests.support.webhooks import delivered, register, verified, wait_until
@@ -61,14 +61,17 @@ def slow(tmp_path: Path) -> Iterator[ReceiverProcess]:
 
 
 def test_only_admins_manage_endpoints_and_bad_urls_get_a_clear_422(world: World) -> None:
-    body = {"url": "https://93.184.216.34/in", "event_types": ["*"]}  # public; no DNS here
+    body: dict[str, object] = {
+        "url": "https://93.184.216.34/in",
+        "event_types": ["*"],
+    }  # public; no DNS here
     for role in (Role.PLATFORM, Role.REVIEWER):
         r = world.call("POST", "/v1/webhooks/endpoints", role, json=body)
         assert r.status_code == 403, r.text
     world.a_seller("s1")
     assert world.seller("s1", "GET", "/v1/webhooks/endpoints").status_code == 403
     assert world.platform("GET", "/v1/webhooks/metrics").status_code == 200
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"url": "ftp://hooks.example.com/in"}, "only http and https"),
         ({"url": "javascript:alert(1)"}, "only http and https"),
         ({"url": "https://" + "a" * 1990 + ".com/"}, "2000"),
@@ -96,8 +99,13 @@ def test_only_admins_manage_endpoints_and_bad_urls_get_a_clear_422(world: World)
     assert world.admin("GET", "/v1/webhooks/endpoints/nope").status_code == 404
     r = world.admin("POST", "/v1/webhooks/endpoints/nope/redeliveries", json={"event_id": "evt_x"})
     assert r.status_code == 404, r.text
-    r = world.admin("POST", "/v1/webhooks/endpoints/nope/redeliveries", json={})
-    assert r.status_code == 422, r.text
+    for body_ in (
+        {},
+        {"event_id": "evt_x", "since": "2026-01-01T00:00:00Z"},
+        {"until": "2026-01-01T00:00:00Z"},
+    ):
+        r = world.admin("POST", "/v1/webhooks/endpoints/nope/redeliveries", json=body_)
+        assert r.status_code == 422, (body_, r.text)
 
 
 @pytest.mark.private_allowed
@@ -178,3 +186,29 @@ def test_a_slow_redirecting_or_flooding_receiver_does_not_hold_back_another(
     assert metrics["attempts_per_second"] > 0
     assert metrics["queued"] >= 1  # the slow endpoint's listings wait for their next try
     assert world.platform("GET", "/v1/listings/L0").status_code == 200  # the API answers
+
+
+def test_the_openapi_document_has_one_schema_per_event_type(world: World) -> None:
+    doc = world.http.get("/openapi.json").json()
+    expected = {
+        "listing.publishability_changed",
+        "listing.proof_due",
+        "voucher.decided",
+        "notice.received",
+        "notice.outcome",
+        "seller.standing_changed",
+        "appeal.decided",
+        "webhook.test",
+    }
+    assert set(doc["webhooks"]) == expected
+    schemas = doc["components"]["schemas"]
+    for name in expected:
+        ref = doc["webhooks"][name]["post"]["requestBody"]["content"]["application/json"]
+        model = schemas[ref["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert model["properties"]["type"]["const"] == name
+        assert {"id", "occurred_at", "subject", "sequence", "version", "data"} <= set(
+            model["properties"]
+        )
+    feed = doc["paths"]["/v1/events"]["get"]["responses"]["200"]["content"]["application/json"]
+    events = schemas[feed["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]["events"]
+    assert len(events["items"]["oneOf"]) == 7  # the catalog, without the test event

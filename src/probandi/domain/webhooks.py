@@ -76,6 +76,7 @@ class Attempt:
     latency_ms: int
     excerpt: str
     error: str | None = None
+    id: int | None = None  # given when stored: the attempt log pages by it
 
     @property
     def ok(self) -> bool:

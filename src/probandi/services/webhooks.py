@@ -260,7 +260,8 @@ def redeliver(
     """Send one event again, or every event that occurred in [since, until): deliveries
     it had are sent again; events it never had (it was off, or added later) are queued."""
     require_role(actor, Role.ADMIN)
-    if (event_id is None) == (since is None or until is None):
+    by_range = since is not None or until is not None
+    if (event_id is not None) == by_range or (by_range and (since is None or until is None)):
         raise InvalidInput("name one event_id, or both since and until", field="event_id")
     if since is not None and until is not None and until <= since:
         raise InvalidInput("until comes after since", field="until")

@@ -221,6 +221,7 @@ def _attempt(r: Any) -> Attempt:
         latency_ms=r.latency_ms,
         excerpt=r.excerpt,
         error=r.error,
+        id=r.id,
     )
 
 

@@ -280,6 +280,7 @@ class SecretOut(BaseModel):
 
 
 class AttemptOut(BaseModel):
+    id: int = Field(description="Pass as `before` for the next (older) page")
     delivery_id: int
     event_id: str
     at: datetime
@@ -291,6 +292,7 @@ class AttemptOut(BaseModel):
     @classmethod
     def from_domain(cls, a: Attempt) -> AttemptOut:
         return cls(
+            id=a.id or 0,
             delivery_id=a.delivery_id,
             event_id=a.event_id,
             at=a.at,
@@ -308,7 +310,9 @@ class RedeliverIn(Strict):
 
     @model_validator(mode="after")
     def _one_way(self) -> RedeliverIn:
-        if (self.event_id is None) == (self.since is None or self.until is None):
+        by_event = self.event_id is not None
+        by_range = self.since is not None or self.until is not None
+        if by_event == by_range or (by_range and (self.since is None or self.until is None)):
             raise ValueError("name one event_id, or both since and until")
         return self
 

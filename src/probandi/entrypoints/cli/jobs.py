@@ -11,6 +11,7 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from probandi.bootstrap import bootstrap
@@ -138,7 +139,7 @@ def jobs_retry(job_id: JobId) -> None:
     try:
         job = retry_job(job_id, SYSTEM, svc=runtime.services)
     except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        console.print(f"[red]error ({exc.code}):[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from probandi.adapters.db.migrate import upgrade
@@ -25,6 +27,7 @@ from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.storage import storage_app
 from probandi.entrypoints.cli.system import with_services
 from probandi.entrypoints.cli.voucher import voucher_app
+from probandi.entrypoints.cli.webhooks import webhooks_app
 from probandi.entrypoints.sweep.cli import sweep_app
 from probandi.services.accounts import create_user, disable_user, enable_user
 from probandi.services.brands import import_brands
@@ -54,6 +57,7 @@ app.command(name="screen")(screen)
 app.add_typer(sweep_app, name="sweep")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(storage_app, name="storage")
+app.add_typer(webhooks_app, name="webhooks")
 app.command(name="worker")(worker)
 console = cli_console(stderr=True)
 Username = Annotated[str, typer.Argument(help="the user's name")]
@@ -88,6 +92,8 @@ def serve(
     """Migrate, optionally load demo data, and serve the API (with the deadline ticker)."""
     from probandi.entrypoints.cli.serving import serve_api
 
+    if demo:  # a local evaluation: webhooks may go to a receiver on this machine
+        os.environ.setdefault("PROBANDI_WEBHOOK_ALLOW_PRIVATE", "1")
     settings = Settings.from_env()
     runtime = bootstrap(settings, migrate=True)
     if demo:
@@ -129,7 +135,7 @@ def keys_create(
     try:
         raw = create_api_key(role, party, label or role.value, svc=runtime.services)
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
+        console.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()
@@ -230,7 +236,7 @@ def brands_import(
         rows = parse_brand_rows(kind, path.read_bytes())
         report = import_brands(rows, SYSTEM, svc=runtime.services)
     except DomainError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
+        console.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()

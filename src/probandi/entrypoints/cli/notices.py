@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from pydantic import BaseModel
+from rich.markup import escape
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
@@ -77,7 +78,7 @@ def acting(key: str) -> Iterator[tuple[Services, Actor]]:
             raise typer.Exit(2)
         yield runtime.services, actor
     except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        console.print(f"[red]error ({exc.code}):[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()

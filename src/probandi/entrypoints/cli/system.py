@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
+from rich.markup import escape
 
 from probandi.bootstrap import bootstrap
 from probandi.config import Settings
@@ -23,7 +24,7 @@ def with_services(use: Callable[[Services], T]) -> T:
     try:
         return use(runtime.services)
     except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {exc.message}")
+        console.print(f"[red]error ({exc.code}):[/red] {escape(exc.message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()
