@@ -126,7 +126,9 @@ def update_endpoint(
     """Change the URL, the types, the description; enable or disable. Enabling again
     clears the failing streak and the flag (an admin looked at it)."""
     require_role(actor, Role.ADMIN)
-    url = _checked_url(change.url, resolver, svc) if change.url is not None else None
+    url = None
+    if change.url is not None and change.url.strip() != _endpoint(svc, endpoint_id).url:
+        url = _checked_url(change.url, resolver, svc)  # DNS only for a new URL
     with svc.uow() as uow:
         now = svc.clock.now()
         endpoint = uow.webhooks.endpoint(endpoint_id)

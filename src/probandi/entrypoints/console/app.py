@@ -5,13 +5,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from probandi.entrypoints.console import admin, auth, brand, brand_requests, review, seller
+from probandi.entrypoints.console import (
+    admin,
+    auth,
+    brand,
+    brand_requests,
+    review,
+    seller,
+    webhooks,
+)
 from probandi.entrypoints.console.headers import ConsoleSecurityHeaders
 from probandi.entrypoints.console.web import HERE
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, review, seller, brand, admin, brand_requests):
+    for module in (auth, review, seller, brand, admin, brand_requests, webhooks):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleSecurityHeaders)
