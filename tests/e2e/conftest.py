@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +15,9 @@ import uvicorn
 from probandi.bootstrap import Runtime
 from probandi.config import Settings
 from probandi.entrypoints.api.app import create_app
+from probandi.entrypoints.dispatcher import Dispatcher
+from tests.support.receiver import ReceiverProcess, receiver
+from tests.support.servers import free_port
 from tests.support.world import World
 
 
@@ -51,3 +55,25 @@ def live_url(settings: Settings, runtime: Runtime) -> Iterator[str]:
 def world(live_url: str, runtime: Runtime) -> Iterator[World]:
     with httpx.Client(base_url=live_url, timeout=30) as http:
         yield World(runtime, http)
+
+
+@pytest.fixture
+def hooks(tmp_path: Path) -> Iterator[ReceiverProcess]:
+    """A webhook receiver in its own process on 127.0.0.1 (tests/support/receiver.py)."""
+    with receiver(free_port(), tmp_path / "received.jsonl") as r:
+        yield r
+
+
+@pytest.fixture
+def idle_dispatcher(runtime: Runtime) -> Iterator[Dispatcher]:
+    """The webhook dispatcher a worker runs, on the test's runtime; the test starts it."""
+    d = Dispatcher(runtime.services, owner="test-dispatcher", poll_seconds=0.05)
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def dispatcher(idle_dispatcher: Dispatcher) -> Dispatcher:
+    """The webhook dispatcher, started."""
+    idle_dispatcher.start()
+    return idle_dispatcher

@@ -14,11 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from probandi.bootstrap import Runtime
 from probandi.config import Settings
 from probandi.domain.actors import Actor, Role
-from probandi.domain.policy import Policy
-from probandi.domain.webhooks import WebhookPolicy
 from probandi.entrypoints.dispatcher import Dispatcher
 from probandi.services.accounts import create_user
 from tests.e2e.test_console_browser import (  # noqa: F401 (fixtures)
@@ -29,9 +26,8 @@ from tests.e2e.test_console_browser import (  # noqa: F401 (fixtures)
     sign_in_as_user,
 )
 from tests.e2e.test_console_csp import RECORD_VIOLATIONS, settle
-from tests.support.receiver import ReceiverProcess, receiver
-from tests.support.servers import free_port
-from tests.support.webhooks import verified
+from tests.support.receiver import ReceiverProcess
+from tests.support.webhooks import loopback_settings, verified
 from tests.support.world import World
 
 ADMIN = Actor("test-admin", Role.ADMIN)
@@ -40,25 +36,7 @@ ADMIN = Actor("test-admin", Role.ADMIN)
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Loopback targets allowed: the receiver listens on 127.0.0.1."""
-    return Settings(
-        database_url=database_url,
-        voucher_dir=tmp_path / "vouchers",
-        policy=Policy(read_vouchers=False, webhooks=WebhookPolicy(allow_private_targets=True)),
-    )
-
-
-@pytest.fixture
-def hooks(tmp_path: Path) -> Iterator[ReceiverProcess]:
-    with receiver(free_port(), tmp_path / "received.jsonl") as r:
-        yield r
-
-
-@pytest.fixture
-def dispatcher(runtime: Runtime) -> Iterator[Dispatcher]:
-    """The dispatcher the worker runs, not started: the test starts it when it wants."""
-    d = Dispatcher(runtime.services, owner="test-dispatcher", poll_seconds=0.05)
-    yield d
-    d.stop()
+    return loopback_settings(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -98,7 +76,7 @@ def add_endpoint(page: Page, url: str) -> str:
 def test_an_admin_adds_an_endpoint_sends_an_example_and_disables_it(
     world: World,
     hooks: ReceiverProcess,
-    dispatcher: Dispatcher,
+    idle_dispatcher: Dispatcher,
     watched: tuple[Page, list[Any]],
 ) -> None:
     page, violations = watched
@@ -124,7 +102,7 @@ def test_an_admin_adds_an_endpoint_sends_an_example_and_disables_it(
     page.get_by_role("button", name="Send an example event").click()
     expect(page.get_by_role("status")).to_contain_text("Example event queued")
     expect(page.get_by_text("this log refreshes itself")).to_be_visible()
-    dispatcher.start()  # now it is sent; the page, not reloaded, shows the attempt
+    idle_dispatcher.start()  # now it is sent; the page, not reloaded, shows the attempt
     newest = page.locator("#attempts tbody tr").first
     expect(newest.locator("td").nth(2)).to_have_text("200", timeout=30_000)
     (got,) = verified(hooks, secret)  # the receiver verified it with the secret shown

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from standardwebhooks import Webhook
 
-from probandi.bootstrap import Runtime
 from probandi.config import Settings
 from probandi.domain.actors import Role
 from probandi.domain.policy import Policy
 from probandi.domain.webhooks import WebhookPolicy
-from probandi.entrypoints.dispatcher import Dispatcher
 from probandi.services.clock import FrozenClock
 from tests.support.receiver import ReceiverProcess, receiver
 from tests.support.servers import free_port
@@ -38,20 +36,6 @@ def settings(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) 
             webhooks=WebhookPolicy(allow_private_targets=allow, timeout_seconds=2.0),
         ),
     )
-
-
-@pytest.fixture
-def dispatcher(runtime: Runtime) -> Iterator[Dispatcher]:
-    d = Dispatcher(runtime.services, owner="test-dispatcher", poll_seconds=0.05)
-    d.start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def hooks(tmp_path: Path) -> Iterator[ReceiverProcess]:
-    with receiver(free_port(), tmp_path / "a.jsonl") as r:
-        yield r
 
 
 @pytest.fixture

@@ -4,18 +4,13 @@ verified against with the `standardwebhooks` verifier (issue 17's stories)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from probandi.bootstrap import Runtime
 from probandi.config import Settings
-from probandi.domain.policy import Policy
-from probandi.domain.webhooks import WebhookPolicy
-from probandi.entrypoints.dispatcher import Dispatcher
 from tests.support.notices import (
     a_verified_holder,
     approved_listing,
@@ -23,33 +18,20 @@ from tests.support.notices import (
     decide_next,
     file_notice,
 )
-from tests.support.receiver import ReceiverProcess, receiver
-from tests.support.servers import free_port
-from tests.support.webhooks import assert_in_order, delivered, register, wait_until
+from tests.support.receiver import ReceiverProcess
+from tests.support.webhooks import (
+    assert_in_order,
+    delivered,
+    loopback_settings,
+    register,
+    wait_until,
+)
 from tests.support.world import World, an_invoice_declaration, invoice_image
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=database_url,
-        voucher_dir=tmp_path / "vouchers",
-        policy=Policy(read_vouchers=False, webhooks=WebhookPolicy(allow_private_targets=True)),
-    )
-
-
-@pytest.fixture
-def hooks(tmp_path: Path) -> Iterator[ReceiverProcess]:
-    with receiver(free_port(), tmp_path / "received.jsonl") as r:
-        yield r
-
-
-@pytest.fixture
-def dispatcher(runtime: Runtime) -> Iterator[Dispatcher]:
-    d = Dispatcher(runtime.services, owner="test-dispatcher", poll_seconds=0.05)
-    d.start()
-    yield d
-    d.stop()
+    return loopback_settings(database_url, tmp_path)
 
 
 def of_listing(events: list[dict[str, Any]], listing_id: str) -> list[dict[str, Any]]:

@@ -6,12 +6,26 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from standardwebhooks import Webhook
 
+from probandi.config import Settings
+from probandi.domain.policy import Policy
+from probandi.domain.webhooks import WebhookPolicy
 from tests.support.receiver import ReceiverProcess
+
+
+def loopback_settings(database_url: str, tmp_path: Path, **policy: Any) -> Settings:
+    """Test settings where webhook targets on 127.0.0.1 are allowed (the receiver's)."""
+    webhooks = WebhookPolicy(allow_private_targets=True, **policy)
+    return Settings(
+        database_url=database_url,
+        voucher_dir=tmp_path / "vouchers",
+        policy=Policy(read_vouchers=False, webhooks=webhooks),
+    )
 
 
 def register(

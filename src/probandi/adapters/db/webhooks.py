@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from probandi.adapters.db.repositories import core
 from probandi.adapters.db.rows import Base, Json, OutboxRow, table_of
@@ -223,6 +224,14 @@ def _attempt(r: Any) -> Attempt:
         error=r.error,
         id=r.id,
     )
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """A delivery to try now: pending and due, or sending under a lease that expired."""
+    d = DELIVERIES.c
+    due = and_(d.state == DeliveryState.PENDING.value, d.next_attempt_at <= now)
+    expired = and_(d.state == DeliveryState.SENDING.value, d.lease_until <= now)
+    return or_(due, expired)
 
 
 _EARLIER = aliased(WebhookDeliveryRow)
@@ -439,42 +448,25 @@ class SqlWebhookRepository:
     # --- deliveries ---------------------------------------------------------------------
 
     def has_due(self, now: datetime) -> bool:
-        due = and_(
-            DELIVERIES.c.state == DeliveryState.PENDING.value,
-            DELIVERIES.c.next_attempt_at <= now,
-        )
-        expired = and_(
-            DELIVERIES.c.state == DeliveryState.SENDING.value, DELIVERIES.c.lease_until <= now
-        )
-        stmt = select(DELIVERIES.c.id).where(or_(due, expired)).limit(1)
+        stmt = select(DELIVERIES.c.id).where(_due(now)).limit(1)
         return core(self.s).execute(stmt).first() is not None
 
     def due_endpoints(self, now: datetime) -> list[str]:
         """Enabled endpoints with a delivery due now or whose lease expired."""
-        due = and_(
-            DELIVERIES.c.state == DeliveryState.PENDING.value,
-            DELIVERIES.c.next_attempt_at <= now,
-        )
-        expired = and_(
-            DELIVERIES.c.state == DeliveryState.SENDING.value, DELIVERIES.c.lease_until <= now
-        )
         stmt = (
             select(DELIVERIES.c.endpoint_id)
             .join(ENDPOINTS, ENDPOINTS.c.id == DELIVERIES.c.endpoint_id)
-            .where(or_(due, expired), ENDPOINTS.c.enabled.is_(True))
+            .where(_due(now), ENDPOINTS.c.enabled.is_(True))
             .distinct()
         )
         return [r.endpoint_id for r in core(self.s).execute(stmt)]
 
     def claimable(self, endpoint_id: str, now: datetime, limit: int) -> list[Delivery]:
         """The endpoint's subject heads that are due (or whose lease expired), locked."""
-        row = WebhookDeliveryRow
-        due = and_(row.state == DeliveryState.PENDING.value, row.next_attempt_at <= now)
-        expired = and_(row.state == DeliveryState.SENDING.value, row.lease_until <= now)
         stmt = (
             select(DELIVERIES)
-            .where(row.endpoint_id == endpoint_id, or_(due, expired), _IS_HEAD)
-            .order_by(row.id)
+            .where(DELIVERIES.c.endpoint_id == endpoint_id, _due(now), _IS_HEAD)
+            .order_by(DELIVERIES.c.id)
             .limit(limit)
         )
         conn = core(self.s)
