@@ -17,7 +17,7 @@ from probandi.adapters.webhooks.http import HttpxSender
 from probandi.adapters.webhooks.signing import signed_request
 from probandi.domain.webhooks import Attempt, WebhookPolicy
 from probandi.services.context import Services
-from probandi.services.deliveries import Claim, claim, due_endpoints, relay_outbox, settle
+from probandi.services.deliveries import Claim, due_endpoints, exchange, relay_outbox
 from probandi.services.ports import WebhookSender
 
 log = logging.getLogger("probandi.webhooks")
@@ -81,22 +81,31 @@ class Dispatcher:
             await sender.aclose()
 
     async def _turn(self, sender: WebhookSender, tasks: set[asyncio.Task[None]]) -> bool:
-        busy = await self._flush()
+        """Relay, then one transaction: record finished tries and claim free slots."""
         relayed = await asyncio.to_thread(relay_outbox, svc=self.svc)
-        endpoints = await asyncio.to_thread(due_endpoints, svc=self.svc)
-        started = 0
-        for endpoint_id in endpoints:
-            free = self.policy.per_endpoint_concurrency - self._inflight[endpoint_id]
-            claims = await asyncio.to_thread(
-                claim, endpoint_id, self.owner, free, self.policy, svc=self.svc
+        endpoints = set(await asyncio.to_thread(due_endpoints, svc=self.svc))
+        batch, self._done = self._done, []
+        endpoints |= {c.delivery.endpoint_id for c, _ in batch}  # their next may be due now
+        slots = self.policy.per_endpoint_concurrency
+        wants = {e: slots - self._inflight[e] for e in endpoints}
+        try:
+            _, claims = await asyncio.to_thread(
+                exchange, batch, wants, self.owner, self.policy, svc=self.svc
             )
-            for c in claims:
-                self._inflight[endpoint_id] += 1
-                task = asyncio.create_task(self._send(sender, c))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-            started += len(claims)
-        return busy or relayed > 0 or started > 0
+        except Exception:
+            # Not recorded: the leases expire and the deliveries are sent again (at least
+            # once); the receiver sees a duplicate, never a gap.
+            log.exception("webhook dispatcher %s: a turn's transaction failed", self.owner)
+            claims = []
+        finally:
+            for c, _ in batch:
+                self._inflight[c.delivery.endpoint_id] -= 1
+        for c in claims:
+            self._inflight[c.delivery.endpoint_id] += 1
+            task = asyncio.create_task(self._send(sender, c))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        return bool(batch) or relayed > 0 or bool(claims)
 
     async def _send(self, sender: WebhookSender, c: Claim) -> None:
         # The signature's timestamp is the wall clock's: receivers refuse stale ones.
@@ -131,19 +140,11 @@ class Dispatcher:
         if self._wake is not None:
             self._wake.set()
 
-    async def _flush(self) -> bool:
-        if not self._done:
-            return False
+    async def _flush(self) -> None:
+        """Record what finished, claiming nothing (on the way out)."""
         batch, self._done = self._done, []
-        try:
-            await asyncio.to_thread(settle, batch, self.policy, svc=self.svc)
-        except Exception:
-            # Not recorded: the leases expire and the deliveries are sent again (at least
-            # once); the receiver sees a duplicate, never a gap.
-            log.exception(
-                "webhook dispatcher %s: recording %d outcome(s) failed", self.owner, len(batch)
-            )
-        finally:
-            for c, _ in batch:
-                self._inflight[c.delivery.endpoint_id] -= 1
-        return True
+        if batch:
+            try:
+                await asyncio.to_thread(exchange, batch, {}, self.owner, self.policy, svc=self.svc)
+            except Exception:
+                log.exception("webhook dispatcher %s: recording outcomes failed", self.owner)

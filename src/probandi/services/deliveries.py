@@ -7,7 +7,7 @@ import logging
 import random
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -93,50 +93,77 @@ class Claim:
 def due_endpoints(*, svc: Services) -> list[str]:
     with svc.reader() as peek:
         now = svc.clock.now()
-        return peek.webhooks.due_endpoints(now) if peek.webhooks.has_due(now) else []
+        return peek.webhooks.due_endpoints(now)
 
 
 def claim(
     endpoint_id: str, owner: str, limit: int, policy: WebhookPolicy, *, svc: Services
 ) -> list[Claim]:
     """Claim up to `limit` of the endpoint's due subject heads under `owner`'s lease."""
-    if limit <= 0:
-        return []
-    with svc.uow() as uow:
-        endpoint = uow.webhooks.endpoint(endpoint_id)
-        if endpoint is None or not endpoint.enabled:
-            return []
-        now = svc.clock.now()
-        heads = uow.webhooks.claimable(endpoint_id, now, limit)
-        if not heads:
-            return []
-        claimed = [d.claim(owner, now=now, lease=policy.lease) for d in heads]
-        uow.webhooks.save_claims(claimed)
-        events = uow.webhooks.events_by_id({d.event_id for d in claimed})
-        secrets = tuple(uow.webhooks.secrets([endpoint_id], now).get(endpoint_id, ()))
-        uow.commit()
-    return [Claim(d, events[d.event_id], endpoint.url, secrets) for d in claimed]
+    return exchange([], {endpoint_id: limit}, owner, policy, svc=svc)[1]
 
 
 def settle(
     outcomes: Sequence[tuple[Claim, Attempt]], policy: WebhookPolicy, *, svc: Services
 ) -> int:
-    """Record attempts and move deliveries: delivered, retried later, or dead-lettered.
-    An endpoint dead-lettering a message is flagged; one failing for `disable_after` is
-    disabled, and both are audited for admins. Returns how many were delivered."""
-    if not outcomes:
-        return 0
+    """Record attempts and move deliveries (see `exchange`); how many were delivered."""
+    return exchange(outcomes, {}, "", policy, svc=svc)[0]
+
+
+def exchange(
+    outcomes: Sequence[tuple[Claim, Attempt]],
+    wants: Mapping[str, int],
+    owner: str,
+    policy: WebhookPolicy,
+    *,
+    svc: Services,
+) -> tuple[int, list[Claim]]:
+    """One transaction per dispatcher turn: record the outcomes of finished tries, then
+    claim up to `wants[endpoint]` due subject heads per endpoint under `owner`'s lease.
+
+    An outcome moves its delivery: delivered, retried later, or dead-lettered. An endpoint
+    dead-lettering a message is flagged; one failing for `disable_after` is disabled; both
+    are audited for admins. A delivered head lets its subject's next event be claimed in
+    the same transaction. Returns how many were delivered, and the claims."""
+    wants = {e: n for e, n in wants.items() if n > 0}
+    if not outcomes and not wants:
+        return 0, []
     with svc.uow() as uow:
-        settled = [c.delivery.settle(a, policy, jitter=random.random() * 0.3) for c, a in outcomes]
-        kept = uow.webhooks.settle(settled)
-        uow.webhooks.add_attempts([a for _, a in outcomes])
-        by_endpoint: dict[str, list[tuple[Delivery, Attempt]]] = {}
-        for (_, attempt), moved in zip(outcomes, settled, strict=True):
-            if moved.id in kept:
-                by_endpoint.setdefault(moved.endpoint_id, []).append((moved, attempt))
-        for endpoint_id, results in by_endpoint.items():
-            _follow_endpoint(uow, endpoint_id, results, policy)
+        delivered = _settle(uow, outcomes, policy) if outcomes else 0
+        now = svc.clock.now()
+        claims = [c for e, n in wants.items() for c in _claim(uow, e, owner, n, policy, now)]
         uow.commit()
+    return delivered, claims
+
+
+def _claim(
+    uow: UnitOfWork, endpoint_id: str, owner: str, limit: int, policy: WebhookPolicy, now: datetime
+) -> list[Claim]:
+    endpoint = uow.webhooks.endpoint(endpoint_id)
+    if endpoint is None or not endpoint.enabled:
+        return []
+    heads = uow.webhooks.claimable(endpoint_id, now, limit)
+    if not heads:
+        return []
+    claimed = [d.claim(owner, now=now, lease=policy.lease) for d in heads]
+    uow.webhooks.save_claims(claimed)
+    events = uow.webhooks.events_by_id({d.event_id for d in claimed})
+    secrets = tuple(uow.webhooks.secrets([endpoint_id], now).get(endpoint_id, ()))
+    return [Claim(d, events[d.event_id], endpoint.url, secrets) for d in claimed]
+
+
+def _settle(
+    uow: UnitOfWork, outcomes: Sequence[tuple[Claim, Attempt]], policy: WebhookPolicy
+) -> int:
+    settled = [c.delivery.settle(a, policy, jitter=random.random() * 0.3) for c, a in outcomes]
+    kept = uow.webhooks.settle(settled)
+    uow.webhooks.add_attempts([a for _, a in outcomes])
+    by_endpoint: dict[str, list[tuple[Delivery, Attempt]]] = {}
+    for (_, attempt), moved in zip(outcomes, settled, strict=True):
+        if moved.id in kept:
+            by_endpoint.setdefault(moved.endpoint_id, []).append((moved, attempt))
+    for endpoint_id, results in by_endpoint.items():
+        _follow_endpoint(uow, endpoint_id, results, policy)
     return sum(1 for d in settled if d.id in kept and d.state is DeliveryState.DELIVERED)
 
 
