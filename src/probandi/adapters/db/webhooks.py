@@ -99,10 +99,11 @@ class WebhookDeliveryRow(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The oldest open delivery of its subject to its endpoint: the only one claimable.
+    head: Mapped[bool] = mapped_column(Boolean)
     __table_args__ = (
         Index("ix_webhook_deliveries_subject", "endpoint_id", "subject", "id"),
-        Index("ix_webhook_deliveries_due", "endpoint_id", "state", "next_attempt_at"),
-        Index("ix_webhook_deliveries_state", "state", "next_attempt_at"),
+        Index("ix_webhook_deliveries_due", "endpoint_id", "head", "state", "next_attempt_at"),
     )
 
 
@@ -226,13 +227,29 @@ def _due(now: datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return due, expired
 
 
-_EARLIER = aliased(WebhookDeliveryRow)
-# A subject's head: no earlier delivery of it to this endpoint is still open.
-_IS_HEAD = ~exists().where(
-    _EARLIER.endpoint_id == WebhookDeliveryRow.endpoint_id,
-    _EARLIER.subject == WebhookDeliveryRow.subject,
-    _EARLIER.id < WebhookDeliveryRow.id,
-    _EARLIER.state.in_(OPEN),
+_HEAD = aliased(WebhookDeliveryRow)
+_HEAD_OPEN = or_(*(_HEAD.state == s for s in sorted(OPEN)))  # no expanding IN: executemany
+# When a subject's head leaves (delivered or dead), its oldest open delivery becomes the
+# head, unless one already is (a redelivered message made head meanwhile).
+_PROMOTE = (
+    update(DELIVERIES)
+    .where(
+        DELIVERIES.c.id
+        == select(func.min(_HEAD.id))
+        .where(
+            _HEAD.endpoint_id == bindparam("b_endpoint"),
+            _HEAD.subject == bindparam("b_subject"),
+            _HEAD_OPEN,
+        )
+        .scalar_subquery(),
+        ~exists().where(
+            _HEAD.endpoint_id == bindparam("b_endpoint"),
+            _HEAD.subject == bindparam("b_subject"),
+            _HEAD_OPEN,
+            _HEAD.head.is_(True),
+        ),
+    )
+    .values(head=True)
 )
 _SETTLE = (
     update(DELIVERIES)
@@ -390,19 +407,36 @@ class SqlWebhookRepository:
                 ],
             )
 
+    def _open_subjects(self, pairs: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which (endpoint, subject) pairs have an open delivery now."""
+        if not pairs:
+            return set()
+        stmt = select(DELIVERIES.c.endpoint_id, DELIVERIES.c.subject).where(
+            DELIVERIES.c.endpoint_id.in_({e for e, _ in pairs}),
+            DELIVERIES.c.subject.in_({s for _, s in pairs}),
+            DELIVERIES.c.state.in_(OPEN),
+        )
+        return {(r.endpoint_id, r.subject) for r in core(self.s).execute(stmt)}
+
     def add_deliveries(self, pairs: Iterable[tuple[str, Event]], at: datetime) -> int:
-        rows = [
-            {
-                "endpoint_id": endpoint_id,
-                "event_id": e.id,
-                "subject": e.subject,
-                "state": DeliveryState.PENDING.value,
-                "attempts": 0,
-                "created_at": at,
-                "next_attempt_at": at,
-            }
-            for endpoint_id, e in pairs
-        ]
+        pairs = list(pairs)
+        busy = self._open_subjects({(endpoint_id, e.subject) for endpoint_id, e in pairs})
+        rows = []
+        for endpoint_id, e in pairs:
+            key = (endpoint_id, e.subject)
+            rows.append(
+                {
+                    "endpoint_id": endpoint_id,
+                    "event_id": e.id,
+                    "subject": e.subject,
+                    "state": DeliveryState.PENDING.value,
+                    "attempts": 0,
+                    "created_at": at,
+                    "next_attempt_at": at,
+                    "head": key not in busy,
+                }
+            )
+            busy.add(key)
         if rows:
             core(self.s).execute(DELIVERIES.insert(), rows)
         return len(rows)
@@ -445,7 +479,7 @@ class SqlWebhookRepository:
         found = []
         for condition in _due(now):
             mine = select(DELIVERIES.c.id).where(
-                DELIVERIES.c.endpoint_id == ENDPOINTS.c.id, condition
+                DELIVERIES.c.endpoint_id == ENDPOINTS.c.id, DELIVERIES.c.head.is_(True), condition
             )
             stmt = select(ENDPOINTS.c.id).where(ENDPOINTS.c.enabled.is_(True), exists(mine))
             found += [r.id for r in core(self.s).execute(stmt)]
@@ -463,7 +497,11 @@ class SqlWebhookRepository:
                 break
             stmt = (
                 select(DELIVERIES)
-                .where(DELIVERIES.c.endpoint_id == endpoint_id, condition, _IS_HEAD)
+                .where(
+                    DELIVERIES.c.endpoint_id == endpoint_id,
+                    DELIVERIES.c.head.is_(True),
+                    condition,
+                )
                 .order_by(order, DELIVERIES.c.id)
                 .limit(limit - len(heads))
             )
@@ -512,6 +550,13 @@ class SqlWebhookRepository:
             }
             if conn.execute(_SETTLE, params).rowcount == 1:
                 kept.add(d.id)
+        left = {d.id: d for d in settled if d.id in kept and d.state not in OPEN_STATES}
+        if left:  # heads that left: their subjects' next deliveries take their place
+            conn.execute(
+                update(DELIVERIES).where(DELIVERIES.c.id.in_(list(left))).values(head=False)
+            )
+            subjects = sorted({(d.endpoint_id, d.subject) for d in left.values()})
+            conn.execute(_PROMOTE, [{"b_endpoint": e, "b_subject": s} for e, s in subjects])
         return kept
 
     def add_attempts(self, attempts: Sequence[Attempt]) -> None:
@@ -559,10 +604,14 @@ class SqlWebhookRepository:
         return [_delivery(r) for r in core(self.s).execute(stmt)]
 
     def save_deliveries(self, changed: Sequence[Delivery]) -> None:
+        """Write deliveries sent again: each is its subject's head if nothing of the
+        subject is open, else it waits its turn (by id: before newer ones)."""
+        busy = self._open_subjects({(d.endpoint_id, d.subject) for d in changed})
         for d in changed:
-            core(self.s).execute(
-                update(DELIVERIES).where(DELIVERIES.c.id == d.id).values(**_delivery_values(d))
-            )
+            key = (d.endpoint_id, d.subject)
+            values = _delivery_values(d) | {"head": key not in busy}
+            busy.add(key)
+            core(self.s).execute(update(DELIVERIES).where(DELIVERIES.c.id == d.id).values(**values))
 
     def attempts(self, endpoint_id: str, *, before: int | None, limit: int) -> list[Attempt]:
         stmt = (

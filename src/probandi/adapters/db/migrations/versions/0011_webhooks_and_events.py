@@ -81,19 +81,17 @@ def upgrade() -> None:
         sa.Column("last_status", sa.Integer(), nullable=True),
         sa.Column("last_error", sa.String(500), nullable=True),
         sa.Column("delivered_at", UtcDateTime(), nullable=True),
+        # The oldest open delivery of its subject to its endpoint: the only one claimable.
+        sa.Column("head", sa.Boolean(), nullable=False),
     )
-    # A subject's earlier deliveries (the head check): a plain index, since a partial one is
-    # not used when the state list is a bound parameter.
+    # A subject's deliveries in order (the next head); the heads that are due, per endpoint.
     op.create_index(
         "ix_webhook_deliveries_subject", "webhook_deliveries", ["endpoint_id", "subject", "id"]
     )
     op.create_index(
         "ix_webhook_deliveries_due",
         "webhook_deliveries",
-        ["endpoint_id", "state", "next_attempt_at"],
-    )
-    op.create_index(
-        "ix_webhook_deliveries_state", "webhook_deliveries", ["state", "next_attempt_at"]
+        ["endpoint_id", "head", "state", "next_attempt_at"],
     )
     op.create_table(
         "webhook_attempts",
