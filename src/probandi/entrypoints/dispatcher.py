@@ -22,6 +22,7 @@ from probandi.services.ports import WebhookSender
 
 log = logging.getLogger("probandi.webhooks")
 STOP_GRACE_SECONDS = 15.0
+IDLE_MAX_SECONDS = 0.8  # the longest an idle dispatcher waits before looking again
 
 
 class Dispatcher:
@@ -63,6 +64,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
         try:
+            idle = self.poll_seconds
             while not self._stop.is_set():
                 busy = False
                 try:
@@ -70,10 +72,15 @@ class Dispatcher:
                 except Exception:  # the dispatcher outlives a database hiccup
                     log.exception("webhook dispatcher %s: a turn failed", self.owner)
                     await asyncio.sleep(1.0)
-                if not busy:
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                if busy:
+                    idle = self.poll_seconds
+                    continue
+                # Idle: look again after the poll interval, doubling up to IDLE_MAX while
+                # nothing comes (an idle worker costs little); a finished try wakes it.
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), idle)
+                idle = min(idle * 2, max(self.poll_seconds, IDLE_MAX_SECONDS))
             if tasks:  # let tries in flight end, then record them
                 await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
             await self._flush()
