@@ -140,6 +140,7 @@ class Rule:
 NOTICE_ITEM = {"listing_id": "A-L2"}
 KEYED = "platform seller_a seller_b holder_a holder_b reviewer admin"
 A_READERS = "platform seller_a reviewer admin"  # who may read shop-a's listings and proof
+ENDPOINT = {"url": "https://93.184.216.34/in", "event_types": ["*"]}  # public; no DNS needed
 NOTICE = {"reason": "counterfeit", "listing_ids": ["A-L1"], "text": "test buy", "good_faith": True}
 # In the order they run: reads first, then writes, the ones that end a state last.
 MATRIX: dict[tuple[str, str], Rule] = {
@@ -171,6 +172,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): Rule(KEYED, public=True),
     ("GET", "/readyz"): Rule(KEYED, public=True),
     ("GET", "/metrics"): Rule("admin"),  # or the metrics token
+    ("GET", "/v1/events"): Rule("platform admin"),
+    ("GET", "/v1/webhooks/metrics"): Rule("platform admin"),
+    ("GET", "/v1/webhooks/endpoints"): Rule("admin"),
+    ("GET", "/v1/webhooks/endpoints/{endpoint_id}"): Rule("admin"),
+    ("GET", "/v1/webhooks/endpoints/{endpoint_id}/attempts"): Rule("admin"),
     ("POST", "/v1/screen"): Rule(KEYED, json_body({"items": [{"id": "1", "title": "Gucci 高仿"}]})),
     ("PUT", "/v1/sellers/{seller_id}"): Rule("platform admin", seller_body),
     ("PUT", "/v1/listings/{listing_id}"): Rule("platform admin", listing_body),
@@ -219,6 +225,18 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/v1/notices/{notice_id}/withdrawal"): Rule(
         "holder_a admin", json_body({"note": "settled"})
+    ),
+    ("POST", "/v1/webhooks/endpoints"): Rule("admin", json_body(ENDPOINT)),
+    ("PATCH", "/v1/webhooks/endpoints/{endpoint_id}"): Rule(
+        "admin", json_body({"description": "changed"})
+    ),
+    ("POST", "/v1/webhooks/endpoints/{endpoint_id}/secret"): Rule(
+        "admin", json_body({"overlap_seconds": 60})
+    ),
+    ("POST", "/v1/webhooks/endpoints/{endpoint_id}/test"): Rule("admin"),
+    ("POST", "/v1/webhooks/endpoints/{endpoint_id}/redeliveries"): Rule(
+        "admin",
+        json_body({"since": "2026-01-01T00:00:00Z", "until": "2027-01-01T00:00:00Z"}),
     ),
     ("DELETE", "/v1/brands/{brand_id}"): Rule("admin", path={"brand_id": "zeta"}),
 }
@@ -301,6 +319,8 @@ def a_world_of_two_tenants(world: World) -> Objects:
     request = holder(world, "gucci-ip", "POST", "/v1/brands", json=brand_body("Gucci Vintage"))
     assert request.status_code == 202, request.text
     gucci = world.admin("GET", "/v1/brands/gucci").json()
+    endpoint = world.admin("POST", "/v1/webhooks/endpoints", json=ENDPOINT)
+    assert endpoint.status_code == 201, endpoint.text
     return {
         "day": day.isoformat(),
         "gucci": json.dumps({k: v for k, v in gucci.items() if k != "id"}),
@@ -315,6 +335,7 @@ def a_world_of_two_tenants(world: World) -> Objects:
         "entry_id": "no-such-entry",
         "appeal_id": "no-such-appeal",
         "currency": "CNY",
+        "endpoint_id": endpoint.json()["id"],
     }
 
 
