@@ -235,10 +235,13 @@ def list_endpoints(actor: Actor, *, svc: Services) -> list[EndpointView]:
 
 def get_endpoint(endpoint_id: str, actor: Actor, *, svc: Services) -> EndpointView:
     require_role(actor, Role.ADMIN)
-    for view in list_endpoints(actor, svc=svc):
-        if view.endpoint.id == endpoint_id:
-            return view
-    raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+    with svc.reader() as uow:
+        now = svc.clock.now()
+        endpoint = uow.webhooks.endpoint(endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+        stats = uow.webhooks.stats(now, now - METRICS_WINDOW)
+    return EndpointView(endpoint, _stats(stats.get(endpoint_id), now))
 
 
 def endpoint_attempts(

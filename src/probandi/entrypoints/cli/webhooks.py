@@ -8,9 +8,8 @@ errors go to stderr. A refused command exits 2 with the error's code on one line
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, NoReturn, TypeVar
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -18,10 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from probandi.adapters.webhooks.http import SystemResolver
-from probandi.bootstrap import bootstrap
-from probandi.config import Settings
 from probandi.domain.actors import SYSTEM
-from probandi.domain.errors import DomainError
 from probandi.domain.webhooks import Attempt
 from probandi.entrypoints.api.webhook_schemas import (
     AttemptOut,
@@ -31,7 +27,7 @@ from probandi.entrypoints.api.webhook_schemas import (
     SecretOut,
 )
 from probandi.entrypoints.cli.consoles import cli_console
-from probandi.services.context import Services
+from probandi.entrypoints.cli.system import with_services
 from probandi.services.webhooks import (
     EndpointChange,
     EndpointSpec,
@@ -55,7 +51,6 @@ webhooks_app = typer.Typer(
 console = cli_console(stderr=True)
 RESOLVER = SystemResolver()
 EXCERPT_CELL = 60
-T = TypeVar("T")
 EndpointId = Annotated[str, typer.Argument(help="the endpoint id", show_default=False)]
 AsJson = Annotated[
     bool, typer.Option("--json", help="one JSON document (as the HTTP API answers) instead")
@@ -66,19 +61,6 @@ def _fail(message: str) -> NoReturn:
     """One line on stderr, exit 2. `message` may quote what was typed: never markup."""
     console.print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(2)
-
-
-def _run(use: Callable[[Services], T]) -> T:
-    """Bootstrap (migrating), run `use`, dispose; a refused use case exits 2 with its code.
-    The message is escaped: it may quote a URL, an id or an event type as typed."""
-    runtime = bootstrap(Settings.from_env(), migrate=True)
-    try:
-        return use(runtime.services)
-    except DomainError as exc:
-        console.print(f"[red]error ({escape(exc.code)}):[/red] {escape(exc.message)}")
-        raise typer.Exit(2) from exc
-    finally:
-        runtime.dispose()
 
 
 def _cell(text: str | None, limit: int | None = None) -> Text:
@@ -133,7 +115,7 @@ def webhooks_add(
 ) -> None:
     """Register an endpoint; prints its id and its signing secret, shown this once."""
     spec = EndpointSpec(url, event_type or ["*"], description, enabled=not disabled)
-    endpoint, secret = _run(lambda svc: register_endpoint(spec, SYSTEM, RESOLVER, svc=svc))
+    endpoint, secret = with_services(lambda svc: register_endpoint(spec, SYSTEM, RESOLVER, svc=svc))
     if as_json:
         out = EndpointOut.from_view(EndpointView(endpoint, EndpointStats()))
         typer.echo(EndpointCreatedOut(**out.model_dump(), secret=secret).model_dump_json())
@@ -149,7 +131,7 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list(as_json: AsJson = False) -> None:
     """Every endpoint with its queue: queued and dead deliveries, flag, failing streak."""
-    views = _run(lambda svc: list_endpoints(SYSTEM, svc=svc))
+    views = with_services(lambda svc: list_endpoints(SYSTEM, svc=svc))
     if as_json:
         _echo_json([EndpointOut.from_view(v).model_dump(mode="json") for v in views])
         return
@@ -174,7 +156,7 @@ def webhooks_list(as_json: AsJson = False) -> None:
 @webhooks_app.command("show")
 def webhooks_show(endpoint_id: EndpointId, as_json: AsJson = False) -> None:
     """One endpoint: its settings, why it is off, its queue and last 5 minutes."""
-    view = _run(lambda svc: get_endpoint(endpoint_id, SYSTEM, svc=svc))
+    view = with_services(lambda svc: get_endpoint(endpoint_id, SYSTEM, svc=svc))
     if as_json:
         typer.echo(EndpointOut.from_view(view).model_dump_json())
         return
@@ -221,7 +203,7 @@ def webhooks_update(
     if url is None and event_type is None and description is None and enabled is None:
         _fail("nothing to change: give --url, --type, --description, --enable or --disable")
     change = EndpointChange(url, event_type, description, enabled)
-    e = _run(lambda svc: update_endpoint(endpoint_id, change, SYSTEM, RESOLVER, svc=svc))
+    e = with_services(lambda svc: update_endpoint(endpoint_id, change, SYSTEM, RESOLVER, svc=svc))
     state = "enabled" if e.enabled else f"disabled ({e.disabled_reason})"
     console.print(
         f"updated endpoint {e.id}: {escape(e.url)}, {state}, "
@@ -239,7 +221,7 @@ def webhooks_rotate_secret(
 ) -> None:
     """A new signing secret, shown this once; the old ones still sign for the overlap."""
     overlap = timedelta(seconds=overlap_seconds)
-    secret, until = _run(lambda svc: rotate_secret(endpoint_id, overlap, SYSTEM, svc=svc))
+    secret, until = with_services(lambda svc: rotate_secret(endpoint_id, overlap, SYSTEM, svc=svc))
     if as_json:
         typer.echo(SecretOut(secret=secret, old_secrets_valid_until=until).model_dump_json())
     else:
@@ -257,7 +239,7 @@ def webhooks_attempts(
     as_json: AsJson = False,
 ) -> None:
     """Every try at an endpoint, newest first: status, latency and the start of the answer."""
-    found = _run(
+    found = with_services(
         lambda svc: endpoint_attempts(endpoint_id, SYSTEM, before=None, limit=limit, svc=svc)
     )
     if as_json:
@@ -297,7 +279,7 @@ def webhooks_redeliver(
     if (event is not None and by_range) or (event is None and (since is None or until is None)):
         _fail("give --event EVENT_ID, or both --since and --until")
     start, end = _instant(since, "--since"), _instant(until, "--until")
-    queued = _run(
+    queued = with_services(
         lambda svc: redeliver(endpoint_id, SYSTEM, event_id=event, since=start, until=end, svc=svc)
     )
     typer.echo(f"queued {queued} delivery(ies) to endpoint {endpoint_id}")
@@ -306,7 +288,7 @@ def webhooks_redeliver(
 @webhooks_app.command("test")
 def webhooks_test(endpoint_id: EndpointId) -> None:
     """Queue a webhook.test event to this endpoint alone; prints the event's id."""
-    event, view = _run(
+    event, view = with_services(
         lambda svc: (
             send_test(endpoint_id, SYSTEM, svc=svc),
             get_endpoint(endpoint_id, SYSTEM, svc=svc),
@@ -324,7 +306,7 @@ def webhooks_test(endpoint_id: EndpointId) -> None:
 def webhooks_metrics(as_json: AsJson = False) -> None:
     """Queue depth, the oldest undelivered age, attempts per second, failures and dead
     deliveries, in all and per endpoint (attempts and failures: the last 5 minutes)."""
-    m, views = _run(
+    m, views = with_services(
         lambda svc: (delivery_metrics(SYSTEM, svc=svc), list_endpoints(SYSTEM, svc=svc))
     )
     if as_json:
