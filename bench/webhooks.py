@@ -1,5 +1,5 @@
 """Webhooks delivered from the outbox: events per second and latency to a local receiver,
-against raw httpx POSTs to the same receiver, measured in the same run.
+against raw aiohttp POSTs (the dispatcher's client) to the same receiver, measured in the same run.
 
 One real `probandi worker` process delivers (its dispatcher, ADR 0012). The receiver runs
 in its own process (`tests/support/receiver.py`) and logs each request's start time and
@@ -36,6 +36,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import aiohttp
 import httpx
 from standardwebhooks import Webhook
 
@@ -296,13 +297,15 @@ async def post_all(url: str, body: bytes, count: int, concurrency: int) -> float
     left = [count]
     headers = {"content-type": "application/json"}
 
-    async def sender(http: httpx.AsyncClient) -> None:
+    async def sender(http: aiohttp.ClientSession) -> None:
         while left[0] > 0:
             left[0] -= 1
-            (await http.post(url, content=body, headers=headers)).raise_for_status()
+            async with http.post(url, data=body, headers=headers) as response:
+                response.raise_for_status()
+                await response.read()
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30, trust_env=False) as http:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, trust_env=False) as http:
         left[0] = concurrency * 4  # warm-up: connections and the receiver's first requests
         await asyncio.gather(*(sender(http) for _ in range(concurrency)))
         left[0] = count
@@ -420,7 +423,7 @@ def report(title: str, r: Result) -> None:
         f"of a core), receiver {b.receiver_cpu_s:.1f} s"
     )
     print(
-        f"  baseline:      raw httpx POSTs of {r.body_bytes:,} bytes, {r.concurrency} at once, "
+        f"  baseline:      raw aiohttp POSTs of {r.body_bytes:,} bytes, {r.concurrency} at once, "
         f"from this process: {r.baseline_rate:,.0f} events/s"
     )
     print(f"  ratio delivered/baseline: {b.rate / r.baseline_rate:.2f}x")

@@ -38,6 +38,7 @@ def _webhook_policy(e: Mapping[str, str], base: WebhookPolicy) -> WebhookPolicy:
         per_endpoint_concurrency=int(
             e.get("PROBANDI_WEBHOOK_CONCURRENCY") or base.per_endpoint_concurrency
         ),
+        claim_window=int(e.get("PROBANDI_WEBHOOK_CLAIM_WINDOW") or base.claim_window),
         allow_private_targets=e.get("PROBANDI_WEBHOOK_ALLOW_PRIVATE") == "1",
     )
 

@@ -33,6 +33,9 @@ class WebhookPolicy:
     timeout_seconds: float = 10.0
     max_response_bytes: int = 64 * 1024
     per_endpoint_concurrency: int = 16
+    # Deliveries a worker claims ahead per endpoint, sent as its slots free: one turn's
+    # transaction records and claims many (never fewer than the concurrency).
+    claim_window: int = 64
     lease: timedelta = timedelta(seconds=60)
     allow_private_targets: bool = False  # admin setting: loopback and private ranges (tests)
 

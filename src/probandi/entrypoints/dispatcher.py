@@ -1,8 +1,9 @@
 """The webhook dispatcher: one asyncio loop in a thread of every job worker process.
 
-Each turn it relays the outbox, claims due deliveries per endpoint (up to the endpoint's
-free slots, so one slow endpoint never holds back another), sends them on httpx and
-records the outcomes in batches (ADR 0012)."""
+Each turn it relays the outbox, records finished tries and claims due deliveries per
+endpoint, up to the endpoint's claim window, in one transaction. Claims are sent on aiohttp
+(ADR 0013) as the endpoint's slots free, so one slow endpoint never holds back another, and
+a turn records and claims many at once (ADR 0012)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import threading
 from collections import defaultdict
 from datetime import UTC, datetime
 
-from probandi.adapters.webhooks.http import HttpxSender
+from probandi.adapters.webhooks.http import AiohttpSender
 from probandi.adapters.webhooks.signing import signed_request
 from probandi.domain.webhooks import Attempt, WebhookPolicy
 from probandi.services.context import Services
@@ -23,6 +24,7 @@ from probandi.services.ports import WebhookSender
 log = logging.getLogger("probandi.webhooks")
 STOP_GRACE_SECONDS = 15.0
 IDLE_MAX_SECONDS = 0.8  # the longest an idle dispatcher waits before looking again
+GATHER_SECONDS = 0.005  # how long a turn waits for more tries in flight to end
 
 
 class Dispatcher:
@@ -40,7 +42,8 @@ class Dispatcher:
         self._sender = sender
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._inflight: dict[str, int] = defaultdict(int)
+        self._held: dict[str, int] = defaultdict(int)  # claimed, outcome not yet recorded
+        self._slots: dict[str, asyncio.Semaphore] = {}
         self._done: list[tuple[Claim, Attempt]] = []
         self._wake: asyncio.Event | None = None
 
@@ -60,7 +63,7 @@ class Dispatcher:
             log.exception("webhook dispatcher %s stopped", self.owner)
 
     async def _main(self) -> None:
-        sender = self._sender or HttpxSender(self.policy)
+        sender = self._sender or AiohttpSender(self.policy)
         self._wake = asyncio.Event()
         tasks: set[asyncio.Task[None]] = set()
         try:
@@ -68,11 +71,12 @@ class Dispatcher:
             while not self._stop.is_set():
                 busy = False
                 try:
+                    await self._gather(tasks)
                     busy = await self._turn(sender, tasks)
                 except Exception:  # the dispatcher outlives a database hiccup
                     log.exception("webhook dispatcher %s: a turn failed", self.owner)
                     await asyncio.sleep(1.0)
-                if busy:
+                if busy or self._done:  # tries that ended during the turn: record them now
                     idle = self.poll_seconds
                     continue
                 # Idle: look again after the poll interval, doubling up to IDLE_MAX while
@@ -87,34 +91,68 @@ class Dispatcher:
         finally:
             await sender.aclose()
 
+    async def _gather(self, tasks: set[asyncio.Task[None]]) -> None:
+        """Fuller turns: while fewer tries have ended than an endpoint has slots, give the
+        ones in flight a moment, so one transaction records and claims many."""
+        if tasks and len(self._done) < min(len(tasks), self.policy.per_endpoint_concurrency):
+            await asyncio.wait(set(tasks), timeout=GATHER_SECONDS)
+
     async def _turn(self, sender: WebhookSender, tasks: set[asyncio.Task[None]]) -> bool:
-        """Relay, then one transaction: record finished tries and claim free slots."""
-        relayed = await asyncio.to_thread(relay_outbox, svc=self.svc)
-        endpoints = set(await asyncio.to_thread(due_endpoints, svc=self.svc))
+        """Relay, then one transaction: record finished tries and claim up to each
+        endpoint's window. The database work runs in one hop to a thread."""
         batch, self._done = self._done, []
-        endpoints |= {c.delivery.endpoint_id for c, _ in batch}  # their next may be due now
-        slots = self.policy.per_endpoint_concurrency
-        wants = {e: slots - self._inflight[e] for e in endpoints}
-        try:
-            _, claims = await asyncio.to_thread(
-                exchange, batch, wants, self.owner, self.policy, svc=self.svc
-            )
-        except Exception:
-            # Not recorded: the leases expire and the deliveries are sent again (at least
-            # once); the receiver sees a duplicate, never a gap.
-            log.exception("webhook dispatcher %s: a turn's transaction failed", self.owner)
-            claims = []
-        finally:
-            for c, _ in batch:
-                self._inflight[c.delivery.endpoint_id] -= 1
+        for c, _ in batch:
+            self._held[c.delivery.endpoint_id] -= 1
+        window = max(self.policy.claim_window, self.policy.per_endpoint_concurrency)
+        free = {e: window - n for e, n in self._held.items() if n}
+        relayed, claims = await asyncio.to_thread(self._step, batch, free)
         for c in claims:
-            self._inflight[c.delivery.endpoint_id] += 1
+            self._held[c.delivery.endpoint_id] += 1
             task = asyncio.create_task(self._send(sender, c))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
         return bool(batch) or relayed > 0 or bool(claims)
 
+    def _step(
+        self, batch: list[tuple[Claim, Attempt]], free: dict[str, int]
+    ) -> tuple[int, list[Claim]]:
+        try:
+            relayed = relay_outbox(svc=self.svc)
+            # Idle and nothing due: no write transaction at all.
+            if not batch and not due_endpoints(svc=self.svc):
+                return relayed, []
+        except Exception:  # the outcomes in hand are still recorded below
+            log.exception("webhook dispatcher %s: relaying failed", self.owner)
+            relayed = 0
+        try:
+            return relayed, exchange(batch, {}, self.owner, self.policy, svc=self.svc, free=free)[1]
+        except Exception:
+            # Not recorded: the leases expire and the deliveries are sent again (at least
+            # once); the receiver sees a duplicate, never a gap.
+            log.exception("webhook dispatcher %s: a turn's transaction failed", self.owner)
+            return relayed, []
+
+    def _slot(self, endpoint_id: str) -> asyncio.Semaphore:
+        if endpoint_id not in self._slots:
+            self._slots[endpoint_id] = asyncio.Semaphore(self.policy.per_endpoint_concurrency)
+        return self._slots[endpoint_id]
+
     async def _send(self, sender: WebhookSender, c: Claim) -> None:
+        async with self._slot(c.delivery.endpoint_id):
+            lease_until = c.delivery.lease_until
+            left = (lease_until - self.svc.clock.now()).total_seconds() if lease_until else 0.0
+            if left < self.policy.lease.total_seconds() / 2:
+                # Waited in line for half its lease: it may end mid-try and another worker
+                # take it over. Leave it to the lease's end; it is claimed again then.
+                log.info("webhook delivery %s: lease nearly over, not sent", c.delivery.id)
+                self._held[c.delivery.endpoint_id] -= 1
+                return
+            attempt = await self._try(sender, c)
+        self._done.append((c, attempt))
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _try(self, sender: WebhookSender, c: Claim) -> Attempt:
         # The signature's timestamp is the wall clock's: receivers refuse stale ones.
         now = datetime.now(UTC)
         try:
@@ -129,23 +167,16 @@ class Dispatcher:
         except Exception as exc:  # a bug here must not lose the claim's outcome
             log.exception("webhook delivery %s failed before sending", c.delivery.id)
             status, latency, excerpt, error = None, 0, "", f"{type(exc).__name__}: {exc}"
-        self._done.append(
-            (
-                c,
-                Attempt(
-                    delivery_id=c.delivery.id,
-                    endpoint_id=c.delivery.endpoint_id,
-                    event_id=c.event.id,
-                    at=self.svc.clock.now(),
-                    status_code=status,
-                    latency_ms=latency,
-                    excerpt=excerpt,
-                    error=error,
-                ),
-            )
+        return Attempt(
+            delivery_id=c.delivery.id,
+            endpoint_id=c.delivery.endpoint_id,
+            event_id=c.event.id,
+            at=self.svc.clock.now(),
+            status_code=status,
+            latency_ms=latency,
+            excerpt=excerpt,
+            error=error,
         )
-        if self._wake is not None:
-            self._wake.set()
 
     async def _flush(self) -> None:
         """Record what finished, claiming nothing (on the way out)."""

@@ -117,20 +117,27 @@ def exchange(
     policy: WebhookPolicy,
     *,
     svc: Services,
+    free: Mapping[str, int] | None = None,
 ) -> tuple[int, list[Claim]]:
     """One transaction per dispatcher turn: record the outcomes of finished tries, then
     claim up to `wants[endpoint]` due subject heads per endpoint under `owner`'s lease.
+    With `free` (what the caller can still take per endpoint it holds claims of), the
+    wants are every endpoint with due deliveries, up to its free room or the claim window.
 
     An outcome moves its delivery: delivered, retried later, or dead-lettered. An endpoint
     dead-lettering a message is flagged; one failing for `disable_after` is disabled; both
     are audited for admins. A delivered head lets its subject's next event be claimed in
     the same transaction. Returns how many were delivered, and the claims."""
-    wants = {e: n for e, n in wants.items() if n > 0}
-    if not outcomes and not wants:
+    if not outcomes and not wants and free is None:
         return 0, []
     with svc.uow() as uow:
         delivered = _settle(uow, outcomes, policy) if outcomes else 0
         now = svc.clock.now()
+        if free is not None:
+            due = set(uow.webhooks.due_endpoints(now))
+            room = max(policy.claim_window, policy.per_endpoint_concurrency)
+            wants = {e: free.get(e, room) for e in due}
+        wants = {e: n for e, n in wants.items() if n > 0}
         claims = [c for e, n in wants.items() for c in _claim(uow, e, owner, n, policy, now)]
         uow.commit()
     return delivered, claims

@@ -536,10 +536,21 @@ class SqlWebhookRepository:
     def settle(self, settled: Sequence[Delivery]) -> set[int]:
         """Write outcomes of claims still held (same attempt number, still sending); the ids
         written. A claim whose lease another worker took over meanwhile is not written."""
-        kept = set()
+        if not settled:
+            return set()
         conn = core(self.s)
-        for d in settled:
-            params = {
+        # Which claims still hold (locked on PostgreSQL until the commit; SQLite's writers
+        # are serialized), then one executemany for their outcomes.
+        held = select(DELIVERIES.c.id, DELIVERIES.c.attempts).where(
+            DELIVERIES.c.id.in_([d.id for d in settled]),
+            DELIVERIES.c.state == DeliveryState.SENDING.value,
+        )
+        if conn.dialect.name == "postgresql":
+            held = held.with_for_update()
+        now_held = {r.id: r.attempts for r in conn.execute(held)}
+        kept = {d.id for d in settled if now_held.get(d.id) == d.attempts}
+        params = [
+            {
                 "b_id": d.id,
                 "b_attempts": d.attempts,
                 "b_state": d.state.value,
@@ -548,8 +559,11 @@ class SqlWebhookRepository:
                 "b_error": (d.last_error or "")[:500] or None,
                 "b_delivered": d.delivered_at,
             }
-            if conn.execute(_SETTLE, params).rowcount == 1:
-                kept.add(d.id)
+            for d in settled
+            if d.id in kept
+        ]
+        if params:
+            conn.execute(_SETTLE, params)
         left = {d.id: d for d in settled if d.id in kept and d.state not in OPEN_STATES}
         if left:  # heads that left: their subjects' next deliveries take their place
             conn.execute(

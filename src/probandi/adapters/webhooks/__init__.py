@@ -1,1 +1,1 @@
-"""Webhook delivery over HTTP: Standard Webhooks signatures and an httpx sender."""
+"""Webhook delivery over HTTP: Standard Webhooks signatures and an aiohttp sender."""
