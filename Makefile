@@ -45,7 +45,7 @@ imports: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 pytest: $(VENV)/.installed-dev
-	@set +e; $(BIN)/pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
+	@set +e; $(BIN)/pytest -n 3 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 test: lint typecheck imports pytest

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
+from probandi.adapters.credentials.jose import JoseCredentialReader
 from probandi.adapters.db.engine import make_engine
 from probandi.adapters.db.migrate import upgrade
 from probandi.adapters.db.repositories import RegistryVersionCache
@@ -93,6 +94,7 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         near_index=FingerprintIndex(settings.index_shard_size),
         passwords=Argon2Passwords(),
         document_reader=OcrDocumentReader(budget),
+        credential_reader=JoseCredentialReader(),
     )
     if writer.dialect.name != "postgresql":
         return Runtime(settings, services, writer, reader, lock)

@@ -157,6 +157,10 @@ class Settings:
                     e.get("PROBANDI_READING_ATTEMPTS") or base.policy.reading_attempts
                 ),
                 webhooks=_webhook_policy(e, base.policy.webhooks),
+                auto_approve_signed_credentials=e.get("PROBANDI_AUTO_APPROVE_CREDENTIALS") != "0",
+                public_base_url=(
+                    e.get("PROBANDI_PUBLIC_URL") or base.policy.public_base_url
+                ).rstrip("/"),
             ),
             webhooks=e.get("PROBANDI_WEBHOOKS") != "0",
             webhook_poll_seconds=float(

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from probandi.adapters.credentials.jose import generate_key
 from probandi.config import Settings
 from probandi.domain.actors import Role
 from probandi.entrypoints.api.app import create_app
@@ -117,6 +118,17 @@ PROFILE = {
 }
 
 
+def new_key(_objs: Objects, party: str) -> dict[str, Any]:
+    _, public = generate_key()
+    brand = "prada" if party == "holder_b" else "gucci"
+    return {"json": {"kid": f"k-{party}", "jwk": public, "brand_ids": [brand]}}
+
+
+def credential_body(objs: Objects, _party: str) -> dict[str, Any]:
+    subject = {"legal_name": "shop-a 贸易有限公司", "registration_id": "91310000MA1FL0XX1X"}
+    return {"json": {"kid": objs["kid"], "subject": subject, "brand_ids": ["gucci"]}}
+
+
 def json_body(body: dict[str, Any] | list[Any]) -> Request:
     return lambda _objs, _party: {"json": body}
 
@@ -177,6 +189,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/webhooks/endpoints"): Rule("admin"),
     ("GET", "/v1/webhooks/endpoints/{endpoint_id}"): Rule("admin"),
     ("GET", "/v1/webhooks/endpoints/{endpoint_id}/attempts"): Rule("admin"),
+    ("GET", "/v1/credential-keys"): Rule("holder_a holder_b admin", sees="holder_a admin"),
+    ("GET", "/v1/credentials"): Rule("holder_a holder_b", sees="holder_a"),
+    ("GET", "/v1/status-lists/{holder_id}/{purpose}"): Rule(
+        KEYED, path={"purpose": "revocation"}, public=True
+    ),
     ("POST", "/v1/screen"): Rule(KEYED, json_body({"items": [{"id": "1", "title": "Gucci 高仿"}]})),
     ("PUT", "/v1/sellers/{seller_id}"): Rule("platform admin", seller_body),
     ("PUT", "/v1/listings/{listing_id}"): Rule("platform admin", listing_body),
@@ -238,9 +255,21 @@ MATRIX: dict[tuple[str, str], Rule] = {
         "admin",
         json_body({"since": "2026-01-01T00:00:00Z", "until": "2027-01-01T00:00:00Z"}),
     ),
+    ("POST", "/v1/listings/{listing_id}/credentials"): Rule(
+        "seller_a", json_body({"credential": "eyJhbGciOiJFZERTQSJ9.e30.AAAA"})
+    ),
+    ("POST", "/v1/credentials"): Rule("holder_a", credential_body),
+    ("POST", "/v1/credentials/{credential_id}/suspend"): Rule("holder_a"),
+    ("POST", "/v1/credentials/{credential_id}/reinstate"): Rule("holder_a"),
+    ("POST", "/v1/credentials/{credential_id}/revoke"): Rule("holder_a"),
+    ("POST", "/v1/credential-keys"): Rule("holder_a holder_b", new_key),
+    ("POST", "/v1/credential-keys/{kid}/suspend"): Rule("admin", json_body({"reason": "checking"})),
+    ("POST", "/v1/credential-keys/{kid}/reinstate"): Rule("admin"),
+    ("POST", "/v1/credential-keys/{kid}/retire"): Rule("holder_a"),
+    ("POST", "/v1/credential-keys/{kid}/compromised"): Rule("holder_a"),
     ("DELETE", "/v1/brands/{brand_id}"): Rule("admin", path={"brand_id": "zeta"}),
 }
-PRIVATE = ("listing_id", "notice_id", "voucher_id", "task_id", "request_id")
+PRIVATE = ("listing_id", "notice_id", "voucher_id", "task_id", "request_id", "credential_id", "kid")
 
 
 @dataclass
@@ -321,7 +350,14 @@ def a_world_of_two_tenants(world: World) -> Objects:
     gucci = world.admin("GET", "/v1/brands/gucci").json()
     endpoint = world.admin("POST", "/v1/webhooks/endpoints", json=ENDPOINT)
     assert endpoint.status_code == 201, endpoint.text
+    key = new_key({}, "holder_a")["json"] | {"kid": "gucci-k1"}
+    assert holder(world, "gucci-ip", "POST", "/v1/credential-keys", json=key).status_code == 201
+    objs = {"kid": "gucci-k1"}
+    credential = holder(world, "gucci-ip", "POST", "/v1/credentials", **credential_body(objs, ""))
+    assert credential.status_code == 201, credential.text
     return {
+        "kid": "gucci-k1",
+        "credential_id": credential.json()["credential"]["id"],
         "day": day.isoformat(),
         "gucci": json.dumps({k: v for k, v in gucci.items() if k != "id"}),
         "seller_id": "shop-a",

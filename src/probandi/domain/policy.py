@@ -52,6 +52,10 @@ class Policy:
     reading_attempts: int = 5  # a worker killed mid-reading costs one; then it is failed
     # Webhooks (ADR 0012): retried for 3 days, an endpoint failing 5 days is disabled.
     webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
+    # Brand-signed credentials (ADR 0014): a fully verified one approves without a person.
+    auto_approve_signed_credentials: bool = True
+    # Where status lists are published: the base of the URLs written into credentials.
+    public_base_url: str = "http://127.0.0.1:8000"
 
     def notifier_rules(self) -> NotifierRules:
         return NotifierRules(

@@ -9,6 +9,7 @@ from probandi.domain.calendar import WorkingCalendar
 from probandi.domain.policy import Policy
 from probandi.services.ports import (
     Clock,
+    CredentialReader,
     DocumentReader,
     FileStore,
     NearDuplicateIndex,
@@ -36,3 +37,4 @@ class Services:
     near_index: NearDuplicateIndex
     passwords: PasswordHasher
     document_reader: DocumentReader
+    credential_reader: CredentialReader

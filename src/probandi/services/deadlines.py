@@ -13,6 +13,7 @@ from probandi.domain.listings import Listing
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import StatementOfReasons, redress_text
 from probandi.services.context import Services
+from probandi.services.credential_gate import regate_void_credentials
 from probandi.services.events import issue_statement, record, record_gate_event
 from probandi.services.listings import withdraw_pending_proof
 from probandi.services.notices import apply_notice_deadlines
@@ -27,6 +28,7 @@ class TickReport:
     sla_breached: int
     notices_upheld: int = 0  # unanswered by the seller's deadline
     notices_restored: int = 0  # the rights holder's window lapsed
+    credential_approvals_revoked: int = 0  # approved on a credential that became void
 
 
 def apply_deadlines(*, svc: Services, batch: int = BATCH) -> TickReport:
@@ -40,7 +42,8 @@ def apply_deadlines(*, svc: Services, batch: int = BATCH) -> TickReport:
     while (n := _flag_sla(svc, batch)) > 0:
         breached += n
     upheld, restored = apply_notice_deadlines(svc=svc, batch=batch)
-    return TickReport(removed, breached, upheld, restored)
+    revoked = regate_void_credentials(svc=svc)
+    return TickReport(removed, breached, upheld, restored, revoked)
 
 
 def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from probandi.domain.brand_requests import BrandRequest, RequestState
 from probandi.domain.brands import Brand
 from probandi.domain.checkpoints import LaneHead
 from probandi.domain.checks import PriorUse
+from probandi.domain.credentials import IssuedCredential, IssuerKey, Presented, StatusPurpose
 from probandi.domain.events import Event
 from probandi.domain.forensics.findings import PriorDocumentUse
 from probandi.domain.forensics.model import DocumentFacts, ImageDiff, NearMatch, PageFingerprint
@@ -565,6 +566,53 @@ class WebhookSender(Protocol):
     async def aclose(self) -> None: ...
 
 
+class CredentialReader(Protocol):
+    """Reads a compact credential and checks its signature under the key its kid names
+    (`key_for`); never raises for what the token holds."""
+
+    def read(self, token: str, key_for: Callable[[str], IssuerKey | None]) -> Presented: ...
+
+
+class CredentialRepository(Protocol):
+    """Issuer keys, issued credentials and the vouchers that presented them (ADR 0014)."""
+
+    def add_key(self, key: IssuerKey) -> None: ...
+
+    def key(self, kid: str) -> IssuerKey | None: ...
+
+    def list_keys(self, holder_id: str | None = None) -> list[IssuerKey]: ...
+
+    def save_key(self, key: IssuerKey) -> None: ...
+
+    def add_credential(self, credential: IssuedCredential) -> bool: ...
+
+    def credential(self, credential_id: str) -> IssuedCredential | None: ...
+
+    def credentials(self, holder_id: str, *, limit: int = 200) -> list[IssuedCredential]: ...
+
+    def save_credential(self, credential: IssuedCredential) -> None: ...
+
+    def used_indexes(self, holder_id: str) -> set[int]: ...
+
+    def set_indexes(self, holder_id: str, purpose: StatusPurpose) -> list[int]: ...
+
+    def add_use(
+        self,
+        voucher_id: str,
+        credential_id: str,
+        kid: str,
+        listing_id: str,
+        seller_id: str,
+        at: datetime,
+    ) -> None: ...
+
+    def uses_of_void(self) -> list[tuple[str, str]]: ...
+
+    def mark_voided(self, voucher_ids: Collection[str], at: datetime) -> None: ...
+
+    def uses_by_voucher(self, voucher_ids: Collection[str]) -> dict[str, str]: ...
+
+
 class WebhookRepository(Protocol):
     """Catalog events, webhook endpoints and their secrets, deliveries and attempts."""
 
@@ -707,6 +755,9 @@ class UnitOfWork(Protocol):
 
     @property
     def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def credentials(self) -> CredentialRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from probandi.domain.actors import SYSTEM, Actor, Role
 from probandi.domain.checks import CheckContext, ordered, run_checks
 from probandi.domain.commands import SubmitVoucher
+from probandi.domain.credentials import looks_like_token
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.forensics.model import DocumentFacts
 from probandi.domain.listing_gate import GateAction, GateState
@@ -167,10 +168,27 @@ def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
         voucher, examination = take_voucher(
             uow, svc, cmd, upload, listing=listing, seller=seller, now=now
         )
-        result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
+        if looks_like_token(upload.facts.qr_payload):
+            # A letter carrying a brand-signed credential as its QR code (ADR 0014).
+            from probandi.services.credential_gate import route_letter
+
+            result = route_letter(
+                uow,
+                svc,
+                cmd.actor,
+                voucher,
+                str(upload.facts.qr_payload),
+                listing,
+                seller,
+                existing,
+                now,
+            )
+        else:
+            result = _route(uow, cmd.actor, voucher, listing, seller, existing, now, svc)
         keep_fingerprints(uow, voucher, upload, examination)
         spread_cluster(uow, svc, SYSTEM, voucher, examination.matches, now=now)
-        queue_reading(uow, voucher, policy=svc.policy, now=now)
+        if result.voucher.status is not VoucherStatus.APPROVED:  # approved on a credential
+            queue_reading(uow, result.voucher, policy=svc.policy, now=now)
         uow.commit()
     return replace(result, voucher=redact_for(cmd.actor, result.voucher))
 
@@ -185,19 +203,39 @@ def _route(
     now: datetime,
     svc: Services,
 ) -> VoucherResult:
+    record_submission(uow, actor, voucher, now)
+    if voucher.has_hard_failure:
+        return reject_automatically(uow, actor, voucher, listing, seller, existing, now, svc)
+    return queue_for_review(uow, svc, actor, voucher, listing, seller, now)
+
+
+def record_submission(
+    uow: UnitOfWork, actor: Actor, voucher: Voucher, now: datetime, **extra: object
+) -> None:
     record(
         uow,
         actor,
         "voucher:submitted",
         f"voucher:{voucher.id}",
         now,
-        listing_id=listing.id,
+        listing_id=voucher.listing_id,
         sha256=voucher.file.sha256,
         kind=voucher.kind.value,
         findings=[f.code for f in voucher.findings],
+        **extra,
     )
-    if voucher.has_hard_failure:
-        return reject_automatically(uow, actor, voucher, listing, seller, existing, now, svc)
+
+
+def queue_for_review(
+    uow: UnitOfWork,
+    svc: Services,
+    actor: Actor,
+    voucher: Voucher,
+    listing: Listing,
+    seller: Seller,
+    now: datetime,
+) -> VoucherResult:
+    """Keep the voucher and put the listing in review, with a task for a person."""
     uow.vouchers.add(voucher)
     listing, event = listing.transition(GateAction.SUBMIT_PROOF, at=now)
     uow.listings.save(listing)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from probandi.adapters.db import request_tx
 from probandi.adapters.db.accounts import SqlConsoleSessionRepository, SqlUserRepository
 from probandi.adapters.db.brand_requests import SqlBrandRequestRepository
+from probandi.adapters.db.credentials import SqlCredentialRepository
 from probandi.adapters.db.forensics import SqlFingerprintRepository
 from probandi.adapters.db.integrity import SqlAuditHeadRepository, SqlBlobReferenceRepository
 from probandi.adapters.db.jobs import SqlJobRepository
@@ -163,6 +164,7 @@ class SqlUnitOfWork:
         self.audit_heads = SqlAuditHeadRepository(s)
         self.blob_refs = SqlBlobReferenceRepository(s)
         self.webhooks = SqlWebhookRepository(s)
+        self.credentials = SqlCredentialRepository(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []

@@ -22,6 +22,7 @@ from probandi.adapters.forensics.decode import (
 from probandi.adapters.forensics.metadata import read_metadata
 from probandi.adapters.forensics.qr import read_qr_payloads
 from probandi.adapters.forensics.rectify import rectify
+from probandi.domain.credentials import MAX_TOKEN_CHARS, looks_like_token
 from probandi.domain.forensics.einvoice import parse_einvoice_qr
 from probandi.domain.forensics.model import (
     FULL,
@@ -121,10 +122,14 @@ def page_hashes(
 
 
 def _qr_payload(pages: list[Image.Image]) -> str | None:
-    """The first e-invoice QR payload on any page, else the first QR text at all."""
+    """The first e-invoice QR payload on any page, else the first signed credential (kept
+    whole: its signature covers every character), else the first QR text at all."""
     texts = [text for page in pages for text in read_qr_payloads(page)]
     for text in texts:
         if parse_einvoice_qr(text) is not None:
+            return text
+    for text in texts:
+        if looks_like_token(text) and len(text) <= MAX_TOKEN_CHARS:
             return text
     return texts[0][:500] if texts else None
 

@@ -29,6 +29,7 @@ from probandi.entrypoints.api.input_guard import RefuseNulMiddleware
 from probandi.entrypoints.api.ratelimit import RateLimitMiddleware, buckets_for
 from probandi.entrypoints.api.request_log import RequestLogMiddleware
 from probandi.entrypoints.api.routes import (
+    credentials,
     enforcement,
     forensics,
     listings,
@@ -167,6 +168,7 @@ def create_app(
     for module in (
         listings,
         vouchers,
+        credentials,
         readings,
         forensics,
         review,

@@ -201,7 +201,8 @@ def tick() -> None:
 
     Removes listings past their proof deadline, flags review tasks past their SLA, upholds
     notice items the seller did not answer, and restores listings whose rights holder let
-    its window after a counter-notice pass. `probandi serve` does this every
+    its window after a counter-notice pass, and takes back approvals made on credentials
+    revoked since (or whose key was compromised). `probandi serve` does this every
     PROBANDI_TICK_SECONDS (60); run `tick` from cron when no server runs.
     """
     runtime = bootstrap(Settings.from_env(), migrate=True)
@@ -210,7 +211,8 @@ def tick() -> None:
     console.print(
         f"removed {report.removed} listing(s); {report.sla_breached} review task(s) past their "
         f"SLA; {report.notices_upheld} notice item(s) upheld unanswered; "
-        f"{report.notices_restored} listing(s) restored after the rights holder's window"
+        f"{report.notices_restored} listing(s) restored after the rights holder's window; "
+        f"{report.credential_approvals_revoked} approval(s) taken back on void credentials"
     )
 
 

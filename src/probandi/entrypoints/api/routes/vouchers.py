@@ -9,9 +9,11 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from probandi.domain.commands import SubmitVoucher
+from probandi.domain.credentials import MAX_TOKEN_CHARS, looks_like_token
 from probandi.domain.errors import InvalidInput, PayloadTooLarge
 from probandi.domain.sellers import VoucherKind
 from probandi.entrypoints.api.deps import CurrentActor, Svc
+from probandi.entrypoints.api.routes import credentials
 from probandi.entrypoints.api.schemas import (
     DeclarationIn,
     ListingOut,
@@ -20,9 +22,24 @@ from probandi.entrypoints.api.schemas import (
     VoucherSubmitOut,
 )
 from probandi.services import views
+from probandi.services.credential_gate import PresentCredential
 from probandi.services.vouchers import check_upload_target, submit_voucher
 
 router = APIRouter(prefix="/v1", tags=["vouchers"])
+
+
+CREDENTIAL_TYPES = frozenset({"application/jwt", "application/vc+jwt"})
+
+
+def is_credential_file(filename: str | None, media_type: str | None, data: bytes) -> bool:
+    """A `.jwt` file (or one sent as a JWT type) is a signed credential, read as text; one
+    that holds no token is refused rather than read as a picture."""
+    named = (filename or "").lower().endswith(".jwt") or (media_type or "") in CREDENTIAL_TYPES
+    if not named:
+        return False
+    if not looks_like_token(data[: MAX_TOKEN_CHARS + 1].decode("utf-8", "replace")):
+        raise InvalidInput("this .jwt file holds no signed credential", field="file")
+    return True
 
 
 def parse_declaration(text: str) -> DeclarationIn:
@@ -79,6 +96,10 @@ async def post_voucher(
     data = await file.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+    if is_credential_file(file.filename, file.content_type, data):
+        token = data.decode("utf-8", "replace")
+        present = PresentCredential(actor, listing_id, token, file.filename or "credential.jwt")
+        return await credentials.answer(present, listing_id, svc)
     cmd = SubmitVoucher(
         actor, listing_id, kind, decl, file.filename or "upload", data, file.content_type
     )

@@ -1,0 +1,1 @@
+"""Brand-signed credentials as JOSE (joserfc)."""
