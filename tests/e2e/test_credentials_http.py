@@ -249,3 +249,32 @@ def test_bad_tokens_get_a_finding_or_a_422_never_a_500(world: World, brand: Bran
         json={"kid": "k-priv", "jwk": brand.private_jwk, "brand_ids": [brand.brand_id]},
     )
     assert r.status_code == 422
+
+
+def test_a_jwt_file_uploaded_as_a_voucher_is_read_as_a_credential(
+    world: World, brand: Brand
+) -> None:
+    legal_name = an_authorized_seller(world, "shop-x", USCC_X)
+    world.a_listing("X1", "shop-x")
+    token, _ = brand.issue(legal_name, USCC_X)
+
+    def upload(name: str, data: bytes, media_type: str) -> Any:
+        return world.seller(
+            "shop-x",
+            "POST",
+            "/v1/listings/X1/vouchers",
+            files={"file": (name, data, media_type)},
+            data={"kind": "brand_authorization", "declaration": "{}"},
+        )
+
+    r = upload("authorization.jwt", b"this is not a token", "application/octet-stream")
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid_input"
+    r = upload("authorization.jwt", token.encode() + b"\n", "application/jwt")
+    assert r.status_code == 201, r.text
+    assert codes(r.json()) == {"credential.verified"}
+    voucher = r.json()["voucher"]
+    assert voucher["status"] == "approved"
+    stored = world.seller("shop-x", "GET", f"/v1/vouchers/{voucher['id']}/file")
+    assert stored.headers["content-type"].startswith("application/vc+jwt")
+    assert stored.text == token

@@ -6,6 +6,7 @@ HMAC and every other algorithm are refused before any key is touched."""
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from collections.abc import Callable, Mapping
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import OKPKey
 
 from probandi.domain.credentials import (
@@ -75,12 +76,23 @@ def read_token(token: str, key_for: Callable[[str], IssuerKey | None]) -> Presen
     if key is None:
         return Presented(SignatureCheck.UNKNOWN_KEY, kid, claims, issued_at=issued_at)
     try:
-        jws.deserialize_compact(token, OKPKey.import_key(dict(key.public_jwk)), algorithms=[alg])
-    except BadSignatureError:
-        return Presented(SignatureCheck.INVALID, kid, claims, "bad signature", issued_at)
+        valid = jws.validate_compact(compact, _public_key(key), algorithms=[alg])
     except (JoseError, ValueError) as exc:
         return Presented(SignatureCheck.INVALID, kid, claims, f"{type(exc).__name__}", issued_at)
+    if not valid:
+        return Presented(SignatureCheck.INVALID, kid, claims, "bad signature", issued_at)
     return Presented(SignatureCheck.VALID, kid, claims, issued_at=issued_at)
+
+
+@functools.lru_cache(maxsize=1024)
+def _imported(kty: str, crv: str, x: str) -> OKPKey:
+    return OKPKey.import_key({"kty": kty, "crv": crv, "x": x})
+
+
+def _public_key(key: IssuerKey) -> OKPKey:
+    """The key as joserfc's object, imported once per distinct public key."""
+    jwk = key.public_jwk
+    return _imported(str(jwk["kty"]), str(jwk["crv"]), str(jwk["x"]))
 
 
 def _issued_at(payload: Mapping[str, Any]) -> datetime | None:

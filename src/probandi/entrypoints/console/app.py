@@ -10,6 +10,7 @@ from probandi.entrypoints.console import (
     auth,
     brand,
     brand_requests,
+    credentials,
     review,
     seller,
     webhooks,
@@ -19,7 +20,7 @@ from probandi.entrypoints.console.web import HERE
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, review, seller, brand, admin, brand_requests, webhooks):
+    for module in (auth, review, seller, brand, admin, brand_requests, webhooks, credentials):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleSecurityHeaders)

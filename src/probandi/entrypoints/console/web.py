@@ -43,6 +43,14 @@ FLASH = {
     "session_ended": "Session ended.",
     "user_disabled": "User disabled; their sessions have ended.",
     "user_enabled": "User enabled.",
+    "key_added": "Key registered: credentials signed with it pass the gate.",
+    "key_retire": "Key retired: it signs nothing new; what it signed stays valid until it expires.",
+    "key_compromised": "Key reported compromised: everything it signed is void.",
+    "key_suspend": "Key suspended: nothing it signed passes the gate until it is reinstated.",
+    "key_reinstate": "Key reinstated.",
+    "credential_revoke": "Credential revoked; listings approved on it are held at the next tick.",
+    "credential_suspend": "Credential suspended.",
+    "credential_reinstate": "Credential reinstated.",
 }
 
 

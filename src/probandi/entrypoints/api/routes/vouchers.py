@@ -76,7 +76,10 @@ async def post_voucher(
     request: Request,
     actor: CurrentActor,
     svc: Svc,
-    file: Annotated[UploadFile, File(description="PDF, JPEG or PNG, at most 10 MB")],
+    file: Annotated[
+        UploadFile,
+        File(description="PDF, JPEG or PNG, at most 10 MB; or a signed credential as a .jwt file"),
+    ],
     kind: Annotated[VoucherKind, Form()],
     declaration: Annotated[
         str,
@@ -125,7 +128,7 @@ def get_voucher(voucher_id: str, actor: CurrentActor, svc: Svc) -> VoucherOut:
             "description": "The stored bytes, as uploaded",
             "content": {
                 media: {"schema": {"type": "string", "format": "binary"}}
-                for media in ("application/pdf", "image/jpeg", "image/png")
+                for media in ("application/pdf", "image/jpeg", "image/png", "application/vc+jwt")
             },
         }
     },
