@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 from datetime import timedelta
 from typing import Any
 
 import jwt as pyjwt
 import pytest
+import segno
 
 from probandi.adapters.credentials.jose import generate_key, sign_credential
 from probandi.adapters.credentials.letter import render_png
 from probandi.services.clock import FrozenClock
 from probandi.services.deadlines import apply_deadlines
+from probandi.services.deliveries import relay_outbox
 from tests.support.credentials import (
     USCC_X,
     USCC_Y,
@@ -173,6 +176,15 @@ def test_revocation_holds_every_listing_approved_on_it_at_the_next_tick(
         statements = world.seller("shop-x", "GET", f"/v1/listings/X{i}/statements").json()
         assert any("no longer valid" in " ".join(s["facts"]) for s in statements)
     assert apply_deadlines(svc=world.runtime.services).credential_approvals_revoked == 0
+    # The marketplace hears of it: the relay turns the outbox into catalog events.
+    relay_outbox(svc=world.runtime.services)
+    feed = world.platform(
+        "GET", "/v1/events", params={"types": "listing.publishability_changed", "limit": 1000}
+    ).json()["events"]
+    last = {e["subject"]: e["data"] for e in feed}
+    for i in range(3):
+        assert last[f"listing:X{i}"]["state"] == "awaiting_proof"
+        assert last[f"listing:X{i}"]["statement_id"]
     # Presented again, the revoked credential is refused.
     assert codes(present(world, "shop-x", "X0", token).json()) == {"credential.revoked"}
 
@@ -278,3 +290,38 @@ def test_a_jwt_file_uploaded_as_a_voucher_is_read_as_a_credential(
     stored = world.seller("shop-x", "GET", f"/v1/vouchers/{voucher['id']}/file")
     assert stored.headers["content-type"].startswith("application/vc+jwt")
     assert stored.text == token
+
+
+def test_a_letter_whose_qr_holds_something_else_is_an_ordinary_letter_or_a_bad_token(
+    world: World, brand: Brand, clock: FrozenClock
+) -> None:
+    an_authorized_seller(world, "shop-x", USCC_X)
+    world.a_listing("X1", "shop-x")
+    world.a_listing("X2", "shop-x")
+
+    def letter_with(text: str) -> bytes:
+        out = io.BytesIO()
+        segno.make(text, error="m").save(out, kind="png", scale=8, border=4)
+        return out.getvalue()
+
+    declaration = letter_declaration(clock.now())
+    r = world.upload(
+        "shop-x",
+        "X1",
+        letter_with("https://brand.example/verify?id=123"),
+        kind="brand_authorization",
+        declaration=declaration,
+    )
+    assert r.status_code == 201, r.text
+    assert not any(c.startswith("credential.") for c in codes(r.json()))
+    assert r.json()["voucher"]["status"] == "pending_review"  # a paper letter: a person decides
+    r = world.upload(
+        "shop-x",
+        "X2",
+        letter_with("eyJhbGciOiJFZERTQSJ9.eyJub3QiOiJhIFZDIn0.AAAA"),
+        kind="brand_authorization",
+        declaration=declaration,
+    )
+    assert r.status_code == 201, r.text
+    assert "credential.bad_signature" in codes(r.json())
+    assert r.json()["voucher"]["status"] == "rejected"
