@@ -462,8 +462,12 @@ class GateSubject:
     brand_names: Mapping[str, str] = field(default_factory=dict)
 
 
+_IGNORED_IN_NAMES = re.compile(r"[\s()（）·.,，]")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[\s()（）·.,，]", "", text).casefold()
+    """A name or registration id as compared: no spaces, brackets or dots; any case."""
+    return _IGNORED_IN_NAMES.sub("", text).casefold()
 
 
 def _hard(code: str, message: str, **evidence: str | int | bool | None) -> Finding:
