@@ -199,6 +199,7 @@ def suspend(key: Key, credential_id: CredentialId) -> None:
 
 @credential_app.command("reinstate")
 def reinstate(key: Key, credential_id: CredentialId) -> None:
+    """Lift a suspension: the credential passes the gate again."""
     _change(key, credential_id, "reinstate")
 
 
