@@ -15,6 +15,14 @@ APPROVAL_REVOKED_PROOF_STANDS = (
     "approval of one voucher revoked; the listing's other approved proof stands"
 )
 NOTICE_UPHELD = "listing removed: the rights holder's notice was upheld"
+LISTING_HELD = "listing held: not publishable until proof is approved"
+VOUCHER_REJECTED = "voucher rejected; the listing stays unpublishable until proof is approved"
+DEADLINE_REMOVED = "listing removed"
+NOTICE_SUSPENDED = "listing suspended on a rights holder's notice"
+SHOP_CLOSED = "shop closed: none of its listings may be published"
+PROOF_APPROVED_ON_CREDENTIAL = (
+    "proof approved automatically: a credential signed by the rights holder"
+)
 NOTICE_UPHELD_GROUND = (
     "probandi notice policy: the seller did not prove the goods genuine "
     "(China E-Commerce Law Art. 42)"

@@ -25,6 +25,7 @@ from probandi.domain.sellers import Seller, VoucherKind
 from probandi.domain.statements import (
     APPROVAL_REVOKED,
     APPROVAL_REVOKED_PROOF_STANDS,
+    PROOF_APPROVED_ON_CREDENTIAL,
     StatementOfReasons,
     facts_from_findings,
     redress_text,
@@ -54,7 +55,6 @@ from probandi.services.vouchers import (
 )
 
 CREDENTIAL_MEDIA_TYPE = "application/vc+jwt"
-APPROVED_ON_CREDENTIAL = "proof approved automatically: a credential signed by the rights holder"
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ def approve_on_credential(
         actor,
         listing,
         approved,
-        measure=APPROVED_ON_CREDENTIAL,
+        measure=PROOF_APPROVED_ON_CREDENTIAL,
         facts=facts_from_findings(approved.findings),
         code="credential.verified",
         now=now,

@@ -11,7 +11,7 @@ from probandi.domain.actors import SYSTEM
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import Listing
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.statements import DEADLINE_REMOVED, StatementOfReasons, redress_text
 from probandi.services.context import Services
 from probandi.services.credential_gate import regate_void_credentials
 from probandi.services.events import issue_statement, record, record_gate_event
@@ -63,7 +63,7 @@ def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:
                 id=uuid.uuid4().hex,
                 listing_id=listing.id,
                 seller_id=seller.id,
-                measure="listing removed",
+                measure=DEADLINE_REMOVED,
                 scope=f"listing {listing.id} ({listing.content.title})",
                 facts=(
                     f"it names the gated brand(s) {', '.join(listing.gated_brand_names)} and "

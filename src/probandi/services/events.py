@@ -11,7 +11,7 @@ from probandi.domain.audit import AuditEntry
 from probandi.domain.listing_gate import GateEvent, GateState
 from probandi.domain.listings import Listing, publishability
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.statements import LISTING_HELD, StatementOfReasons, redress_text
 from probandi.domain.vouchers import Voucher
 from probandi.services.ports import UnitOfWork
 
@@ -148,7 +148,7 @@ def hold_statement(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=seller.id,
-        measure="listing held: not publishable until proof is approved",
+        measure=LISTING_HELD,
         scope=f"listing {listing.id} ({listing.content.title})",
         facts=tuple(facts),
         ground="probandi gated-brand policy: " + seller.required_evidence.summary,

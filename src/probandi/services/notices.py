@@ -38,6 +38,7 @@ from probandi.domain.penalties import PENALTY_TEXT, PenaltyKind
 from probandi.domain.review import ReviewTask, TaskKind
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import (
+    NOTICE_SUSPENDED,
     NOTICE_UPHELD,
     NOTICE_UPHELD_GROUND,
     StatementOfReasons,
@@ -269,7 +270,7 @@ def _suspension_statement(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=item.seller_id,
-        measure="listing suspended on a rights holder's notice",
+        measure=NOTICE_SUSPENDED,
         scope=f"listing {listing.id} ({listing.content.title})",
         facts=(
             f"the rights holder of {item.brand_id} says {REASON_TEXT[notice.reason]}",

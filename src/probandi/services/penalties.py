@@ -19,7 +19,7 @@ from probandi.domain.penalties import (
     standing,
 )
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import StatementOfReasons, redress_text
+from probandi.domain.statements import SHOP_CLOSED, StatementOfReasons, redress_text
 from probandi.services.access import require_role, visible_seller
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record
@@ -198,7 +198,7 @@ def _closure_statement(
             id=uuid.uuid4().hex,
             listing_id=cause.listing_id,
             seller_id=seller.id,
-            measure="shop closed: none of its listings may be published",
+            measure=SHOP_CLOSED,
             scope=f"the shop {seller.id} ({seller.legal_name}) and all its listings",
             facts=(
                 PENALTY_TEXT[cause.kind],

@@ -15,7 +15,12 @@ from probandi.domain.forensics.model import DocumentFacts
 from probandi.domain.listing_gate import GateAction, GateState
 from probandi.domain.listings import Listing
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import StatementOfReasons, facts_from_findings, redress_text
+from probandi.domain.statements import (
+    VOUCHER_REJECTED,
+    StatementOfReasons,
+    facts_from_findings,
+    redress_text,
+)
 from probandi.domain.vouchers import (
     StoredFile,
     Voucher,
@@ -293,7 +298,7 @@ def reject_automatically(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=seller.id,
-        measure="voucher rejected; the listing stays unpublishable until proof is approved",
+        measure=VOUCHER_REJECTED,
         scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
         facts=facts_from_findings(hard),
         ground="probandi proof policy: " + ", ".join(sorted({f.code for f in hard})),
