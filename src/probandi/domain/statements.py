@@ -45,6 +45,7 @@ class StatementOfReasons:
     created_at: datetime
     decided_by: str | None = None
     voucher_id: str | None = None
+    notice_id: str | None = None  # the notice it acts on, if any
 
 
 def redress_text(now: datetime, appeal_window_days: int) -> str:

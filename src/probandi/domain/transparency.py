@@ -208,6 +208,24 @@ class RecordContext:
     territorial_scope: tuple[str, ...] = tuple(EU_EEA)
 
 
+@dataclass(frozen=True)
+class StatementFacts:
+    """A statement as read for export, with the context its record needs."""
+
+    statement: StatementOfReasons
+    content_date: date
+    trusted_flagger: bool = False
+    finding_codes: tuple[str, ...] = ()
+
+    def record(
+        self, territorial_scope: tuple[str, ...] = tuple(EU_EEA)
+    ) -> dict[str, object] | None:
+        ctx = RecordContext(
+            self.content_date, self.trusted_flagger, self.finding_codes, territorial_scope
+        )
+        return to_record(self.statement, ctx)
+
+
 def to_record(statement: StatementOfReasons, ctx: RecordContext) -> dict[str, object] | None:
     """The Transparency Database statement for `statement`, or None when it restricts
     nothing. `puid` is the statement's id, so a resent record is recognized."""

@@ -285,6 +285,7 @@ def _suspension_statement(
         "without an answer the notice is upheld and the listing removed. "
         + redress_text(now, svc.policy.appeal_window_days),
         created_at=now,
+        notice_id=notice.id,
     )
 
 
@@ -392,6 +393,7 @@ def _rehold(
             redress=redress_text(now, svc.policy.appeal_window_days),
             created_at=now,
             decided_by=None if actor is SYSTEM else actor.label,
+            notice_id=item.notice_id,
         )
         issue_statement(uow, actor, statement)
     publish_listing(

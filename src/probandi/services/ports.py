@@ -33,6 +33,7 @@ from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
 from probandi.domain.signin import Throttle
 from probandi.domain.statements import StatementOfReasons
+from probandi.domain.transparency import StatementFacts
 from probandi.domain.vouchers import Declaration, StoredFile, Voucher
 from probandi.domain.webhooks import Attempt, Delivery, DeliveryState, Endpoint
 
@@ -405,6 +406,14 @@ class StatementRepository(Protocol):
     def for_listing(self, listing_id: str) -> list[StatementOfReasons]: ...
 
 
+class TransparencySource(Protocol):
+    """Statements by period, with what their Transparency Database records need."""
+
+    def statements_between(
+        self, since: datetime, until: datetime, *, after: tuple[datetime, str] | None, limit: int
+    ) -> list[StatementFacts]: ...
+
+
 class FxRepository(Protocol):
     def table(self) -> FxTable: ...
 
@@ -758,6 +767,9 @@ class UnitOfWork(Protocol):
 
     @property
     def credentials(self) -> CredentialRepository: ...
+
+    @property
+    def transparency(self) -> TransparencySource: ...
 
     def __enter__(self) -> Self: ...
 

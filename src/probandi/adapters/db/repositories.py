@@ -440,6 +440,7 @@ def _statement_values(st: StatementOfReasons) -> dict[str, object]:
         "redress": st.redress[:1000],
         "decided_by": st.decided_by,
         "created_at": st.created_at,
+        "notice_id": st.notice_id,
     }
 
 
@@ -475,6 +476,7 @@ class SqlStatementRepository:
                 created_at=r.created_at,
                 decided_by=r.decided_by,
                 voucher_id=r.voucher_id,
+                notice_id=r.notice_id,
             )
             for r in rows
         ]

@@ -314,6 +314,7 @@ class StatementRow(Base):
     redress: Mapped[str] = mapped_column(String(1000))
     decided_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    notice_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class FxRateRow(Base):

@@ -41,6 +41,7 @@ from probandi.adapters.db.repositories import (
 )
 from probandi.adapters.db.rows import AuditHeadRow, AuditRow, OutboxRow, table_of
 from probandi.adapters.db.signin import SqlSignInThrottleRepository
+from probandi.adapters.db.transparency import SqlTransparencySource
 from probandi.adapters.db.webhooks import SqlWebhookRepository
 from probandi.domain.audit import AuditEntry, chain_hash
 from probandi.services.ports import Clock
@@ -165,6 +166,7 @@ class SqlUnitOfWork:
         self.blob_refs = SqlBlobReferenceRepository(s)
         self.webhooks = SqlWebhookRepository(s)
         self.credentials = SqlCredentialRepository(s)
+        self.transparency = SqlTransparencySource(s)
         self._audit: list[AuditEntry] = []
         self._undo: list[Callable[[], None]] = []
         self._outbox: list[dict[str, object]] = []

@@ -22,6 +22,7 @@ from probandi.entrypoints.cli.audit import audit_app
 from probandi.entrypoints.cli.brand_requests import requests_app
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.cli.credentials import credential_app
+from probandi.entrypoints.cli.dsa import dsa_app
 from probandi.entrypoints.cli.jobs import jobs_app, worker
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
 from probandi.entrypoints.cli.screen import screen
@@ -60,6 +61,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(storage_app, name="storage")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(credential_app, name="credential")
+app.add_typer(dsa_app, name="dsa")
 app.command(name="worker")(worker)
 console = cli_console(stderr=True)
 Username = Annotated[str, typer.Argument(help="the user's name")]

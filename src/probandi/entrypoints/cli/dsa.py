@@ -1,0 +1,72 @@
+"""`probandi dsa`: statements of reasons for the DSA Transparency Database, as the system
+admin. `export` writes one JSON record per line, for a manual upload (issue 19)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, TextColumn, TimeElapsedColumn
+
+from probandi.domain.actors import SYSTEM
+from probandi.entrypoints.cli.consoles import cli_console
+from probandi.entrypoints.cli.system import with_services
+from probandi.services.context import Services
+from probandi.services.transparency import check_period, export_records
+
+dsa_app = typer.Typer(
+    help="Statements of reasons for the EU DSA Transparency Database.", no_args_is_help=True
+)
+console = cli_console(stderr=True)
+
+
+def _moment(text: str, name: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{name}: not an ISO date or date-time: {text!r}") from None
+    if at.tzinfo is None:
+        raise typer.BadParameter(f"{name}: give a time zone, as in 2026-11-01T00:00:00Z")
+    return at
+
+
+@dsa_app.command("export")
+def export(
+    since: Annotated[str, typer.Option(help="start, inclusive (ISO date-time with zone)")],
+    until: Annotated[str, typer.Option(help="end, exclusive (ISO date-time with zone)")],
+    out: Annotated[
+        Path | None, typer.Option(help="write the JSON lines here instead of stdout")
+    ] = None,
+) -> None:
+    """Every restriction's record issued in the period, one JSON object per line, in the
+    Transparency Database's statement schema. No personal data is in any record."""
+    start, end = _moment(since, "--since"), _moment(until, "--until")
+
+    def run(svc: Services) -> int:
+        check_period(start, end)
+        target = out.open("w", encoding="utf-8") if out else sys.stdout
+        written = 0
+        try:
+            with Progress(
+                TextColumn("exporting"),
+                TextColumn("{task.completed} records"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("export", total=None)
+                for record in export_records(start, end, SYSTEM, svc=svc):
+                    target.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    written += 1
+                    progress.advance(task)
+        finally:
+            if out:
+                target.close()
+        return written
+
+    written = with_services(run)
+    console.print(f"exported {written} record(s)")
