@@ -22,6 +22,7 @@ from probandi.domain.actors import Actor
 from probandi.domain.credentials import Scope
 from probandi.entrypoints.api.credential_schemas import CredentialOut, KeyOut, PreparedOut
 from probandi.entrypoints.cli.notices import Key, _run, emit
+from probandi.entrypoints.cli.system import iso_moment
 from probandi.services import credentials
 from probandi.services.context import Services
 
@@ -37,15 +38,7 @@ CredentialId = Annotated[str, typer.Argument(help="the credential's id (urn:uuid
 
 
 def _when(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(f"not an ISO date-time: {text!r}") from None
-    if at.tzinfo is None:
-        raise typer.BadParameter(f"give a time zone (Z or +08:00): {text!r}")
-    return at
+    return None if text is None else iso_moment(text)
 
 
 def _private(path: Path) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
 from probandi.domain.actors import SYSTEM
 from probandi.entrypoints.cli.consoles import cli_console
-from probandi.entrypoints.cli.system import with_services
+from probandi.entrypoints.cli.system import iso_moment, with_services
 from probandi.services.context import Services
 from probandi.services.transparency import check_period, export_records
 
@@ -22,16 +21,6 @@ dsa_app = typer.Typer(
     help="Statements of reasons for the EU DSA Transparency Database.", no_args_is_help=True
 )
 console = cli_console(stderr=True)
-
-
-def _moment(text: str, name: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise typer.BadParameter(f"{name}: not an ISO date or date-time: {text!r}") from None
-    if at.tzinfo is None:
-        raise typer.BadParameter(f"{name}: give a time zone, as in 2026-11-01T00:00:00Z")
-    return at
 
 
 @dsa_app.command("export")
@@ -44,7 +33,7 @@ def export(
 ) -> None:
     """Every restriction's record issued in the period, one JSON object per line, in the
     Transparency Database's statement schema. No personal data is in any record."""
-    start, end = _moment(since, "--since"), _moment(until, "--until")
+    start, end = iso_moment(since, "--since"), iso_moment(until, "--until")
 
     def run(svc: Services) -> int:
         check_period(start, end)

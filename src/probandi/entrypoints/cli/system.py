@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 import typer
@@ -28,3 +29,15 @@ def with_services(use: Callable[[Services], T]) -> T:
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()
+
+
+def iso_moment(text: str, name: str = "") -> datetime:
+    """An option's ISO date-time, which must carry a time zone; else a usage error."""
+    where = f"{name}: " if name else ""
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{where}not an ISO date-time: {text!r}") from None
+    if at.tzinfo is None:
+        raise typer.BadParameter(f"{where}give a time zone (Z or +08:00): {text!r}")
+    return at
