@@ -85,6 +85,10 @@ class Settings:
     # job worker process. The retry policy itself is `policy.webhooks`.
     webhook_poll_seconds: float = 0.1
     webhooks: bool = True  # PROBANDI_WEBHOOKS=0: this deployment's workers deliver none
+    # The DSA Transparency Database (issue 19): unset, nothing is submitted.
+    dsa_url: str | None = None
+    dsa_token: str | None = field(default=None, repr=False)
+    dsa_submit_seconds: float = 60.0
     # Reading vouchers (ADR 0009): pages read per document, the time one reading may take,
     # and the lease of a reading job (a worker killed mid-reading loses it after this).
     reading_max_pages: int = 5
@@ -149,6 +153,11 @@ class Settings:
             ),
             api_rate_burst=int(e.get("PROBANDI_API_RATE_BURST", base.api_rate_burst)),
             metrics_token=e.get("PROBANDI_METRICS_TOKEN") or None,
+            dsa_url=e.get("PROBANDI_DSA_URL") or None,
+            dsa_token=e.get("PROBANDI_DSA_TOKEN") or None,
+            dsa_submit_seconds=float(
+                e.get("PROBANDI_DSA_SUBMIT_SECONDS") or base.dsa_submit_seconds
+            ),
             log_format=e.get("PROBANDI_LOG_FORMAT") or base.log_format,
             policy=replace(
                 base.policy,

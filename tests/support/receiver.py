@@ -86,23 +86,9 @@ class ReceiverProcess:
 
     def start(self) -> None:
         self.log_path.touch()
-        root = Path(__file__).resolve().parents[2]
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.receiver", str(self.port), str(self.log_path)],
-            cwd=root,
-            env={**os.environ, "PYTHONPATH": str(root)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.proc = start_test_process(
+            "tests.support.receiver", [str(self.port), str(self.log_path)], self.port
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.post(f"http://127.0.0.1:{self.port}/_control", json={}, timeout=1)
-                return
-            except httpx.TransportError:
-                if time.monotonic() > deadline or self.proc.poll() is not None:
-                    raise RuntimeError("the receiver did not start") from None
-                time.sleep(0.05)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -146,3 +132,25 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def start_test_process(module: str, args: list[str], port: int) -> subprocess.Popen[bytes]:
+    """`python -m module args` from the project root, once it answers `POST /_control` on
+    `port` (20 s at most)."""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/_control", json={}, timeout=1)
+            return proc
+        except httpx.TransportError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{module} did not start") from None
+            time.sleep(0.05)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from probandi.domain.statements import (
@@ -289,3 +289,28 @@ def _facts(rule: Rule, ctx: RecordContext) -> str:
     codes = sorted({c for c in ctx.finding_codes if re.fullmatch(r"[a-z_]+\.[a-z_]+", c)})
     text = rule.facts + (f" Checks that failed: {', '.join(codes)}." if codes else "")
     return text[:MAX_FACTS]
+
+
+# --- submission ----------------------------------------------------------------------------
+BATCH_SIZE = 100  # the database's limit per call
+
+
+class SubmissionState(enum.StrEnum):
+    PENDING = "pending"  # to send, or to send again after a failure
+    ACCEPTED = "accepted"  # stored by the database (or found there already, by puid)
+    REFUSED = "refused"  # the database's rules refused it: kept with its errors
+    SKIPPED = "skipped"  # the statement restricts nothing: no record
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What the database made of one batch. A refused batch stores nothing, so the records
+    it did not object to are sent again in the next batch."""
+
+    accepted: frozenset[str] = frozenset()  # stored now
+    existing: frozenset[str] = frozenset()  # stored before: accepted once already
+    refused: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # puid -> errors
+    transient: str | None = None  # no verdict (down, 5xx, 429): everything waits and retries
+
+    def settled(self) -> frozenset[str]:
+        return self.accepted | self.existing | frozenset(self.refused)

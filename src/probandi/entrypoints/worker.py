@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from probandi.adapters.security.checkpoints import DirectoryArchive, Ed25519CheckpointKey
+from probandi.adapters.transparency.http import HttpTransparencyDatabase
 from probandi.bootstrap import Runtime
 from probandi.config import Settings
 from probandi.domain.jobs import Job, Schedule
@@ -28,9 +29,11 @@ from probandi.services.jobs import JobKind, JobRegistry, purge_jobs, run_next, s
 from probandi.services.orphans import sweep_orphans
 from probandi.services.reading_queue import READ_JOB
 from probandi.services.readings import ReadingLimits, read_voucher
+from probandi.services.transparency import submit_pending
 
 log = logging.getLogger("probandi.worker")
 CHECKPOINT, ORPHAN_SWEEP, PURGE = "audit.checkpoint", "storage.sweep", "jobs.purge"
+DSA_SUBMIT = "dsa.submit"
 KEEP_DONE_JOBS = timedelta(days=7)
 KEEP_EVENTS = timedelta(days=30)  # the feed reaches back this far (docs/webhooks.md)
 SCHEDULE_CHECK_SECONDS = 30.0
@@ -60,12 +63,21 @@ def built_in_jobs(runtime: Runtime) -> tuple[JobRegistry, list[Schedule]]:
         last = job.attempts >= job.max_attempts
         read_voucher(str(job.payload["voucher_id"]), limits, last_attempt=last, svc=svc)
 
+    def dsa_submit(_job: Job) -> None:
+        if settings.dsa_url and settings.dsa_token:
+            database = HttpTransparencyDatabase(settings.dsa_url, settings.dsa_token)
+            try:
+                submit_pending(database, svc=svc)
+            finally:
+                database.close()
+
     registry = JobRegistry(
         [
             JobKind(CHECKPOINT, checkpoint),
             JobKind(ORPHAN_SWEEP, sweep),
             JobKind(PURGE, purge),
             JobKind(READ_JOB, read, lease=timedelta(seconds=settings.reading_lease_seconds)),
+            JobKind(DSA_SUBMIT, dsa_submit),
         ]
     )
     return registry, schedules(settings)
@@ -77,6 +89,7 @@ def schedules(settings: Settings) -> list[Schedule]:
         (CHECKPOINT, settings.checkpoint_interval_seconds),
         (ORPHAN_SWEEP, settings.orphan_sweep_interval_seconds),
         (PURGE, 86400.0),
+        (DSA_SUBMIT, settings.dsa_submit_seconds if settings.dsa_url else 0.0),
     )
     return [Schedule(kind, timedelta(seconds=s)) for kind, s in periods if s > 0]
 

@@ -33,7 +33,7 @@ from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
 from probandi.domain.signin import Throttle
 from probandi.domain.statements import StatementOfReasons
-from probandi.domain.transparency import StatementFacts
+from probandi.domain.transparency import BatchOutcome, StatementFacts, SubmissionState
 from probandi.domain.vouchers import Declaration, StoredFile, Voucher
 from probandi.domain.webhooks import Attempt, Delivery, DeliveryState, Endpoint
 
@@ -412,6 +412,35 @@ class TransparencySource(Protocol):
     def statements_between(
         self, since: datetime, until: datetime, *, after: tuple[datetime, str] | None, limit: int
     ) -> list[StatementFacts]: ...
+
+    def unsent(self, now: datetime, limit: int) -> list[StatementFacts]: ...
+
+    def open_submissions(self, puids: Collection[str], now: datetime) -> None: ...
+
+    def settle(
+        self,
+        state: SubmissionState,
+        puids: Collection[str],
+        now: datetime,
+        errors: Mapping[str, Mapping[str, list[str]]] | None = None,
+    ) -> None: ...
+
+    def retry_later(self, puids: Collection[str], at: datetime, error: str) -> None: ...
+
+    def attempts_of(self, puids: Collection[str]) -> int: ...
+
+    def resend_refused(self, puids: Collection[str] | None, now: datetime) -> int: ...
+
+    def submission_counts(self) -> dict[str, int]: ...
+
+    def refused(self, limit: int) -> list[tuple[str, dict[str, list[str]]]]: ...
+
+
+class TransparencyDatabase(Protocol):
+    """The Commission's DSA Transparency Database API: one batch of records per call.
+    Never raises for what the service answers; a transport failure is `transient`."""
+
+    def submit(self, records: Sequence[Mapping[str, object]]) -> BatchOutcome: ...
 
 
 class FxRepository(Protocol):

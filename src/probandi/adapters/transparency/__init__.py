@@ -1,0 +1,1 @@
+"""The DSA Transparency Database API (httpx)."""
