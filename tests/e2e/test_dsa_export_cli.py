@@ -50,6 +50,14 @@ def test_the_export_holds_one_valid_record_per_restriction_and_no_names(
     for private in ("shop-a", "贸易有限公司", "gucci-ip", "Gucci GG Marmont", "L0", "L1"):
         assert private not in text, private
 
+    status = run_cli(env, "dsa", "status")
+    assert status.returncode == 0, status.stderr
+    backlog = json.loads(status.stdout)
+    assert backlog["counts"]["unsent"] >= len(records)  # nothing was submitted: no URL set
+    assert backlog["refused"] == []
+    resent = run_cli(env, "dsa", "resend")
+    assert "0 refused record(s) queued again" in resent.stderr
+
     backwards = run_cli(env, "dsa", "export", "--since", until, "--until", since)
     assert backwards.returncode == 2
     assert "ends before it begins" in backwards.stderr

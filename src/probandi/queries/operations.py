@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.db.jobs import JobRow
 from probandi.adapters.db.rows import OutboxRow, ReviewTaskRow, VoucherFingerprintRow
+from probandi.adapters.db.transparency import SqlTransparencySource
 from probandi.adapters.db.webhooks import WebhookDeliveryRow, WebhookEndpointRow
 from probandi.domain.jobs import JobState
 from probandi.domain.review import TaskState
@@ -36,6 +37,7 @@ class Backlogs:
     oldest_webhook_age: float  # the oldest open delivery (pending or sending)
     webhook_endpoints_disabled: int
     webhook_endpoints_flagged: int
+    dsa_submissions: dict[str, int]  # Transparency Database records: unsent, pending, refused
 
 
 def _age(now: datetime, then: datetime | None) -> float:
@@ -107,4 +109,12 @@ def backlogs(session: Session, now: datetime) -> Backlogs:
         oldest_webhook_age=_age(now, oldest_delivery),
         webhook_endpoints_disabled=int(disabled or 0),
         webhook_endpoints_flagged=int(flagged_endpoints or 0),
+        dsa_submissions=_dsa_backlog(session),
     )
+
+
+def _dsa_backlog(session: Session) -> dict[str, int]:
+    """Statements waiting for the Transparency Database: never sent, waiting to be sent
+    again, and refused by it (kept until resent)."""
+    counts = SqlTransparencySource(session).submission_counts()
+    return {k: counts.get(k, 0) for k in ("unsent", "pending", "refused")}

@@ -171,6 +171,15 @@ class BacklogCollector(Collector):
             "Webhook endpoints with a dead-lettered message.",
             b.webhook_endpoints_flagged,
         )
+        dsa = GaugeMetricFamily(
+            "probandi_dsa_submissions_backlog",
+            "Statements of reasons not yet accepted by the DSA Transparency Database, by "
+            "state (unsent, pending a retry, refused).",
+            labels=["state"],
+        )
+        for state, count in b.dsa_submissions.items():
+            dsa.add_metric([state], count)
+        yield dsa
         jobs = GaugeMetricFamily(
             "probandi_jobs_backlog", "Durable jobs not done, by state.", labels=["state"]
         )

@@ -15,7 +15,12 @@ from probandi.domain.actors import SYSTEM
 from probandi.entrypoints.cli.consoles import cli_console
 from probandi.entrypoints.cli.system import iso_moment, with_services
 from probandi.services.context import Services
-from probandi.services.transparency import check_period, export_records
+from probandi.services.transparency import (
+    check_period,
+    export_records,
+    resend_refused,
+    submission_counts,
+)
 
 dsa_app = typer.Typer(
     help="Statements of reasons for the EU DSA Transparency Database.", no_args_is_help=True
@@ -59,3 +64,28 @@ def export(
 
     written = with_services(run)
     console.print(f"exported {written} record(s)")
+
+
+@dsa_app.command("status")
+def status() -> None:
+    """Statements waiting for the Transparency Database (unsent, pending a retry, refused,
+    accepted, skipped), and the refused ones with the database's errors, as JSON."""
+
+    def run(svc: Services) -> dict[str, object]:
+        counts = submission_counts(SYSTEM, svc=svc)
+        with svc.reader() as uow:
+            refused = uow.transparency.refused(100)
+        return {"counts": counts, "refused": [{"puid": p, "errors": e} for p, e in refused]}
+
+    typer.echo(json.dumps(with_services(run), ensure_ascii=False))
+
+
+@dsa_app.command("resend")
+def resend(
+    puid: Annotated[
+        list[str] | None, typer.Option(help="a refused record's puid (repeat); none: all")
+    ] = None,
+) -> None:
+    """Queue refused records again, once the cause is fixed; the workers send them."""
+    count = with_services(lambda svc: resend_refused(puid or None, SYSTEM, svc=svc))
+    console.print(f"{count} refused record(s) queued again")
