@@ -89,6 +89,7 @@ class Settings:
     dsa_url: str | None = None
     dsa_token: str | None = field(default=None, repr=False)
     dsa_submit_seconds: float = 60.0
+    dsa_batch: int = 100  # records per call: the database takes at most 100
     # Reading vouchers (ADR 0009): pages read per document, the time one reading may take,
     # and the lease of a reading job (a worker killed mid-reading loses it after this).
     reading_max_pages: int = 5
@@ -158,6 +159,7 @@ class Settings:
             dsa_submit_seconds=float(
                 e.get("PROBANDI_DSA_SUBMIT_SECONDS") or base.dsa_submit_seconds
             ),
+            dsa_batch=int(e.get("PROBANDI_DSA_BATCH") or base.dsa_batch),
             log_format=e.get("PROBANDI_LOG_FORMAT") or base.log_format,
             policy=replace(
                 base.policy,

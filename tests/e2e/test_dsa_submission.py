@@ -4,6 +4,9 @@ kept with its errors and resent once fixed."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +20,7 @@ from probandi.domain.transparency import SubmissionState
 from probandi.services.clock import FrozenClock
 from probandi.services.transparency import resend_refused, submission_counts, submit_pending
 from tests.support.notices import a_verified_holder, file_notice
-from tests.support.servers import free_port
+from tests.support.servers import PROBANDI, free_port, server_env
 from tests.support.tdb import errors
 from tests.support.tdb_server import StandInProcess
 from tests.support.world import World
@@ -95,3 +98,47 @@ def test_down_then_up_refused_then_fixed_and_never_stored_twice(
         assert counts.get(SubmissionState.REFUSED.value, 0) == 0
         assert counts["unsent"] == 0
         database.close()
+
+
+def test_five_kills_of_the_submitting_worker_store_every_record_exactly_once(
+    world: World, tmp_path: Path
+) -> None:
+    a_month(world)
+    svc = world.runtime.services
+    settings = world.runtime.settings
+    with StandInProcess(free_port(), TOKEN, tmp_path / "stored.jsonl") as tdb:
+        tdb.control(delay=0.4)  # slow answers: the kills land mid-call
+        env = {
+            **server_env(settings.database_url, settings.voucher_dir),
+            "PROBANDI_DSA_URL": tdb.url,
+            "PROBANDI_DSA_TOKEN": TOKEN,
+            "PROBANDI_DSA_SUBMIT_SECONDS": "1",
+            "PROBANDI_DSA_BATCH": "10",  # a dozen calls: a kill always finds one in flight
+            "PROBANDI_WEBHOOKS": "0",
+        }
+        log = tmp_path / "worker.log"
+        for _ in range(5):
+            before = len(tdb.records())
+            with log.open("a") as out:
+                proc = subprocess.Popen([PROBANDI, "worker"], env=env, stdout=out, stderr=out)
+            deadline = time.monotonic() + 30
+            while len(tdb.records()) == before and time.monotonic() < deadline:
+                time.sleep(0.05)  # it is submitting: kill it during its next call
+            time.sleep(0.2)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+        tdb.control(delay=0)
+        # Whatever the kills left pending, once its retry is due (the workers ran on the
+        # wall clock; this process's clock is the test's).
+        clock_of(world).advance(timedelta(days=60))
+        database = HttpTransparencyDatabase(tdb.url, TOKEN)
+        submit_pending(database, svc=svc)
+        database.close()
+        stored = Counter(r["puid"] for r in tdb.records())
+    assert stored, "the workers submitted nothing"
+    assert max(stored.values()) == 1, "a record was stored twice"
+    with svc.reader() as uow:
+        counts = uow.transparency.submission_counts()
+    assert counts["unsent"] == 0
+    assert counts.get("pending", 0) == 0
+    assert counts.get("accepted", 0) == len(stored)

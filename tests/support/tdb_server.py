@@ -5,11 +5,12 @@ It enforces the documented contract of `POST /api/v1/statements`: a bearer token
 100 statements (422), each statement's field rules (`tests/support/tdb.py`; 422 with
 `errors.statement_N`, nothing stored), and puids unique for ever (422 with
 `errors.existing_puids`, nothing stored). A 201 stores the whole batch: one JSON line per
-statement in STORE. `POST /_control {"down": true, "refuse": [puid, ...]}` makes it answer
-503, or refuse some puids, until told otherwise."""
+statement in STORE. `POST /_control {"down": true, "refuse": [puid, ...], "delay": 0.5}` makes it
+answer 503, refuse some puids, or answer late, until told otherwise."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -31,7 +32,7 @@ class StandIn:
             self.stored = {
                 json.loads(line)["puid"] for line in store.read_text().splitlines() if line
             }
-        self.mode: dict[str, Any] = {"down": False, "refuse": []}
+        self.mode: dict[str, Any] = {"down": False, "refuse": [], "delay": 0.0}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -42,6 +43,8 @@ class StandIn:
             body.extend(message.get("body", b""))
             if not message.get("more_body"):
                 break
+        if scope["path"] != "/_control" and self.mode.get("delay"):
+            await asyncio.sleep(float(self.mode["delay"]))  # a slow database: kills land mid-call
         status, answer = self.handle(scope, bytes(body))
         await send(
             {

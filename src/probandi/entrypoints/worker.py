@@ -67,7 +67,7 @@ def built_in_jobs(runtime: Runtime) -> tuple[JobRegistry, list[Schedule]]:
         if settings.dsa_url and settings.dsa_token:
             database = HttpTransparencyDatabase(settings.dsa_url, settings.dsa_token)
             try:
-                submit_pending(database, svc=svc)
+                submit_pending(database, svc=svc, batch=settings.dsa_batch)
             finally:
                 database.close()
 

@@ -64,7 +64,7 @@ class SubmitReport:
 
 
 def submit_pending(
-    database: TransparencyDatabase, *, svc: Services, rounds: int = 50
+    database: TransparencyDatabase, *, svc: Services, rounds: int = 50, batch: int = BATCH_SIZE
 ) -> SubmitReport:
     """Send what is unsent or due again, a batch at a time, until nothing is left, the
     database gives no verdict, or `rounds` batches went. Idempotent by puid: a record sent
@@ -73,7 +73,7 @@ def submit_pending(
     for _ in range(rounds):
         with svc.uow() as uow:
             now = svc.clock.now()
-            due = uow.transparency.unsent(now, BATCH_SIZE)
+            due = uow.transparency.unsent(now, max(1, min(batch, BATCH_SIZE)))
             if not due:
                 break
             uow.transparency.open_submissions([f.statement.id for f in due], now)
