@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from standardwebhooks import Webhook, WebhookVerificationError
@@ -20,6 +21,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 WEBHOOK = Webhook(os.environ["WEBHOOK_SECRET"])
 SEEN: set[str] = set()  # event ids done: deliveries are at least once
 NEWEST: dict[str, int] = {}  # subject -> the highest sequence applied
+APPLYING = threading.Lock()  # requests arrive in parallel (16 at once per endpoint)
 
 
 class Hooks(BaseHTTPRequestHandler):
@@ -33,18 +35,17 @@ class Hooks(BaseHTTPRequestHandler):
             return
         self.send_response(204)
         self.end_headers()
-        if event["id"] in SEEN:
-            return  # a retry of something already applied
-        SEEN.add(event["id"])
-        subject, seq = event["subject"], event["sequence"]
-        if seq <= NEWEST.get(subject, 0):
-            return  # older than what this subject already shows (a redelivery)
-        NEWEST[subject] = seq
-        data = event["data"]
-        print(
-            f"{event['type']} {subject} seq={seq} publishable={json.dumps(data.get('publishable'))}",
-            flush=True,
-        )
+        with APPLYING:  # check and apply as one step, and one whole line at a time
+            if event["id"] in SEEN:
+                return  # a retry of something already applied
+            SEEN.add(event["id"])
+            subject, seq = event["subject"], event["sequence"]
+            if seq <= NEWEST.get(subject, 0):
+                return  # older than what this subject already shows (a redelivery)
+            NEWEST[subject] = seq
+            shown = json.dumps(event["data"].get("publishable"))
+            sys.stdout.write(f"{event['type']} {subject} seq={seq} publishable={shown}\n")
+            sys.stdout.flush()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
         pass  # quiet: one line per event only
