@@ -14,11 +14,12 @@ from probandi.domain.credentials import (
     MAX_TOKEN_CHARS,
     GateSubject,
     IssuedCredential,
+    IssuerKey,
     Presented,
     StatusPurpose,
     verify_presented,
 )
-from probandi.domain.errors import InvalidInput, InvalidTransition, PayloadTooLarge
+from probandi.domain.errors import InvalidInput, PayloadTooLarge
 from probandi.domain.listing_gate import GateAction, GateState
 from probandi.domain.listings import ApprovedTerms, Listing
 from probandi.domain.sellers import Seller, VoucherKind
@@ -45,13 +46,14 @@ from probandi.services.credentials import verified_brands_of
 from probandi.services.events import issue_statement, publish_voucher, record, record_gate_event
 from probandi.services.ports import UnitOfWork
 from probandi.services.vouchers import (
-    NEEDS_PROOF,
     VoucherResult,
     check_upload_target,
     fresh_deadline,
+    proof_target,
     queue_for_review,
     record_submission,
     reject_automatically,
+    store_file,
 )
 
 CREDENTIAL_MEDIA_TYPE = "application/vc+jwt"
@@ -74,8 +76,15 @@ def check_credential(
     uow: UnitOfWork, svc: Services, token: str, seller: Seller, listing: Listing, now: datetime
 ) -> CredentialCheck:
     """Read and verify a credential against this seller and this listing's gated brands."""
-    presented = svc.credential_reader.read(token, uow.credentials.key)
-    key = uow.credentials.key(presented.kid) if presented.kid else None
+    looked_up: dict[str, IssuerKey | None] = {}
+
+    def key_for(kid: str) -> IssuerKey | None:
+        looked_up[kid] = uow.credentials.key(kid)
+        return looked_up[kid]
+
+    presented = svc.credential_reader.read(token, key_for)
+    kid = presented.kid
+    key = (looked_up[kid] if kid in looked_up else uow.credentials.key(kid)) if kid else None
     claims = presented.claims
     issued = uow.credentials.credential(claims.id) if claims else None
     brands = {
@@ -145,22 +154,11 @@ def present_credential(cmd: PresentCredential, *, svc: Services) -> VoucherResul
     data = token.encode("utf-8")
     with svc.uow() as uow:
         now = svc.clock.now()
-        listing = uow.listings.get(cmd.listing_id)
-        assert listing is not None  # checked above, and listings are never deleted
-        if listing.gate.state not in NEEDS_PROOF:
-            raise InvalidTransition(
-                f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
-                state=listing.gate.state.value,
-            )
-        seller = uow.sellers.get(listing.seller_id)
-        assert seller is not None
-        existing = uow.vouchers.for_listing(listing.id)
+        listing, seller, existing = proof_target(uow, cmd.actor, cmd.listing_id)
         if len(existing) >= svc.policy.max_vouchers_per_listing:
             raise InvalidInput("too many vouchers for this listing", field="credential")
         check = check_credential(uow, svc, token, seller, listing, now)
-        sha256, fresh = svc.files.put(data)
-        if fresh:
-            uow.on_rollback(lambda: svc.files.discard(sha256))
+        sha256 = store_file(uow, svc, data)
         voucher = _voucher(
             cmd, check, seller, listing, StoredFile(sha256, len(data), CREDENTIAL_MEDIA_TYPE), now
         )

@@ -109,6 +109,13 @@ def register_key(spec: KeySpec, actor: Actor, *, svc: Services) -> IssuerKey:
     return key
 
 
+def signable_brands(actor: Actor, *, svc: Services) -> list[str]:
+    """The brands a rights holder may register keys and issue credentials for, now."""
+    holder_id = holder_of(actor)
+    with svc.reader() as uow:
+        return sorted(verified_brands_of(uow, holder_id, svc.clock.now()))
+
+
 def list_keys(actor: Actor, *, svc: Services) -> list[IssuerKey]:
     """A holder sees its own keys; an admin every key."""
     require_role(actor, Role.RIGHTS_HOLDER, Role.ADMIN)

@@ -101,9 +101,7 @@ def take_voucher(
     existing = uow.vouchers.for_listing(listing.id)
     if len(existing) >= svc.policy.max_vouchers_per_listing:
         raise InvalidInput("too many vouchers for this listing", field="file")
-    sha256, fresh = svc.files.put(cmd.data)
-    if fresh:
-        uow.on_rollback(lambda: svc.files.discard(sha256))
+    sha256 = store_file(uow, svc, cmd.data)
     brands = tuple(b for bid in sorted(listing.gated_brand_ids) if (b := uow.brands.get(bid)))
     voucher_id = uuid.uuid4().hex
     examination = examine(
@@ -155,21 +153,37 @@ def keep_fingerprints(
     uow.fingerprints.add_matches(voucher.id, examination.matches)
 
 
+def proof_target(
+    uow: UnitOfWork, actor: Actor, listing_id: str
+) -> tuple[Listing, Seller, list[Voucher]]:
+    """The seller's listing that takes proof now, its seller and its vouchers so far."""
+    listing = visible_listing(actor, uow.listings.get(listing_id), listing_id)
+    if listing.gate.state not in NEEDS_PROOF:
+        raise InvalidTransition(
+            f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
+            state=listing.gate.state.value,
+        )
+    seller = uow.sellers.get(listing.seller_id)
+    assert seller is not None
+    return listing, seller, uow.vouchers.for_listing(listing.id)
+
+
+def store_file(uow: UnitOfWork, svc: Services, data: bytes) -> str:
+    """The bytes in the file store (content-addressed), taken out again if the transaction
+    rolls back and they were new; their sha256."""
+    sha256, fresh = svc.files.put(data)
+    if fresh:
+        uow.on_rollback(lambda: svc.files.discard(sha256))
+    return sha256
+
+
 def submit_voucher(cmd: SubmitVoucher, *, svc: Services) -> VoucherResult:
     """Store, fingerprint and check the file; reject hard failures, queue the rest."""
     upload = read_upload(cmd, svc=svc)  # before any write
     with svc.uow() as uow:
         uow.fingerprints.lock_intake()
         now = svc.clock.now()
-        listing = visible_listing(cmd.actor, uow.listings.get(cmd.listing_id), cmd.listing_id)
-        if listing.gate.state not in NEEDS_PROOF:
-            raise InvalidTransition(
-                f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
-                state=listing.gate.state.value,
-            )
-        seller = uow.sellers.get(listing.seller_id)
-        assert seller is not None
-        existing = uow.vouchers.for_listing(listing.id)
+        listing, seller, existing = proof_target(uow, cmd.actor, cmd.listing_id)
         voucher, examination = take_voucher(
             uow, svc, cmd, upload, listing=listing, seller=seller, now=now
         )

@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, func, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from probandi.adapters.db.repositories import core
@@ -108,18 +108,22 @@ class SqlTransparencySource:
         now: datetime,
         errors: Mapping[str, Mapping[str, list[str]]] | None = None,
     ) -> None:
-        for puid in puids:
-            core(self.s).execute(
-                update(SUBMISSIONS)
-                .where(SUBMISSIONS.c.puid == puid)
-                .values(
-                    state=state.value,
-                    settled_at=now,
-                    attempts=SUBMISSIONS.c.attempts + 1,
-                    errors=dict((errors or {}).get(puid, {})) or None,
-                    last_error=None,
-                )
+        if not puids:
+            return
+        stmt = (
+            update(SUBMISSIONS)
+            .where(SUBMISSIONS.c.puid == bindparam("b_puid"))
+            .values(
+                state=state.value,
+                settled_at=now,
+                attempts=SUBMISSIONS.c.attempts + 1,
+                errors=bindparam("b_errors"),
+                last_error=None,
             )
+        )
+        found = errors or {}
+        rows = [{"b_puid": p, "b_errors": dict(found.get(p, {})) or None} for p in puids]
+        core(self.s).execute(stmt, rows)
 
     def retry_later(self, puids: Collection[str], at: datetime, error: str) -> None:
         if puids:

@@ -19,7 +19,7 @@ from probandi.services.credentials import (
     list_credentials,
     list_keys,
     register_key,
-    verified_brands_of,
+    signable_brands,
 )
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -32,15 +32,13 @@ CREDENTIAL_ACTIONS = ("revoke", "suspend", "reinstate")
 def desk(request: Request, session: Signed) -> Response:
     actor = actor_of(session, Role.RIGHTS_HOLDER)
     svc = request.app.state.services
-    with svc.reader() as uow:
-        brands = sorted(verified_brands_of(uow, actor.party_id or "", svc.clock.now()))
     return page(
         request,
         "brand_credentials.html",
         session,
         keys=list_keys(actor, svc=svc),
         credentials=list_credentials(actor, svc=svc),
-        brands=brands,
+        brands=signable_brands(actor, svc=svc),
     )
 
 
