@@ -172,6 +172,7 @@ class Settings:
                 public_base_url=(
                     e.get("PROBANDI_PUBLIC_URL") or base.policy.public_base_url
                 ).rstrip("/"),
+                provider_name=e.get("PROBANDI_PROVIDER_NAME") or base.policy.provider_name,
             ),
             webhooks=e.get("PROBANDI_WEBHOOKS") != "0",
             webhook_poll_seconds=float(

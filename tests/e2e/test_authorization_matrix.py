@@ -181,6 +181,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/fx-rates"): Rule(KEYED),
     ("GET", "/v1/policy"): Rule(KEYED),
     ("GET", "/v1/audit"): Rule("admin"),
+    ("GET", "/v1/reports/transparency"): Rule(
+        "admin", request=lambda _o, _p: {"params": {"from": "2026-01-01", "to": "2026-02-01"}}
+    ),
     ("GET", "/healthz"): Rule(KEYED, public=True),
     ("GET", "/readyz"): Rule(KEYED, public=True),
     ("GET", "/metrics"): Rule("admin"),  # or the metrics token

@@ -86,6 +86,13 @@ AUTOMATED = {
     "AUTOMATED_DECISION_PARTIALLY",
     "AUTOMATED_DECISION_NOT_AUTOMATED",
 }
+# Each restriction's end date, allowed only with its decision (documented fields).
+END_DATES = {
+    "end_date_visibility_restriction": "decision_visibility",
+    "end_date_monetary_restriction": "decision_monetary",
+    "end_date_service_restriction": "decision_provision",
+    "end_date_account_restriction": "decision_account",
+}
 # Written out here, not imported from probandi: the stand-in is the contract's copy, so a
 # wrong list in the product fails against it.
 COUNTRIES = {
@@ -211,6 +218,16 @@ def errors(record: dict[str, Any]) -> dict[str, list[str]]:
         problem = _date(record.get(field), lowest)
         if problem:
             bad(field, problem)
+    for field, decision in END_DATES.items():
+        if record.get(field) is None:
+            continue
+        problem = _date(record[field], date(2020, 1, 1))
+        if problem:
+            bad(field, problem)
+        elif not record.get(decision):
+            bad(field, f"is only allowed with {decision}")
+        elif str(record[field]) < str(record.get("application_date")):
+            bad(field, "must be a date after or equal to application_date")
     if not isinstance(record.get("decision_facts"), str) or not record["decision_facts"].strip():
         bad("decision_facts", "is required")
     puid = record.get("puid")

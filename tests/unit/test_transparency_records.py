@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from probandi.domain import statements
+from probandi.domain.review import TaskKind
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.transparency import (
     MEASURES,
@@ -73,7 +75,18 @@ EXPECTED = {
         "INCOMPATIBLE",
         "SOURCE_VOLUNTARY",
     ),
+    Measure.NOTICE_LIFTED: (
+        "DECISION_VISIBILITY_CONTENT_DISABLED",
+        "ILLEGAL",
+        "SOURCE_ARTICLE_16",
+    ),
+    Measure.APPEAL_REVERSAL: (
+        "DECISION_VISIBILITY_CONTENT_DISABLED",
+        "INCOMPATIBLE",
+        "SOURCE_VOLUNTARY",
+    ),
 }
+LIFTED = {Measure.NOTICE_LIFTED, Measure.APPEAL_REVERSAL}
 
 
 @pytest.mark.parametrize("text", sorted(MEASURES))
@@ -97,6 +110,36 @@ def test_each_measure_maps_to_a_valid_record_or_to_none(text: str, automated: bo
     assert record["puid"] == "3f1c2a9e8b7d4e219c550a1b2c3d4e5f"
     assert record["category"] == "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS"
     assert (record["content_date"], record["application_date"]) == ("2026-11-20", "2026-12-03")
+    # a lifted restriction says when it ended; a restriction in force gives no end
+    assert record.get("end_date_visibility_restriction") == (
+        "2026-12-03" if measure in LIFTED else None
+    )
+
+
+def test_every_measure_probandi_can_issue_has_a_mapping() -> None:
+    """A new measure text in the statements module must be given its record (or none)."""
+    issued = {
+        value
+        for name, value in vars(statements).items()
+        if name.isupper() and isinstance(value, str) and not name.endswith("_GROUND")
+    }
+    assert issued, "no measure constants found"
+    assert issued == set(MEASURES), issued ^ set(MEASURES)
+    for kind in TaskKind:
+        for approve in (True, False):
+            measure, _ = statements.decision_statement(kind, approve, "reason")
+            assert measure in MEASURES, (kind, approve)
+
+
+def test_an_end_date_needs_its_decision_and_cannot_come_before_the_application() -> None:
+    text = next(t for t, m in MEASURES.items() if m is Measure.NOTICE_LIFTED)
+    good = to_record(a_statement(text), RecordContext(date(2026, 1, 1)))
+    assert good is not None
+    assert errors(good) == {}
+    early = {**good, "end_date_visibility_restriction": "2026-12-02"}
+    assert "end_date_visibility_restriction" in errors(early)
+    alone = {**good, "end_date_account_restriction": "2026-12-04"}
+    assert "end_date_account_restriction" in errors(alone)
 
 
 def test_a_closed_shop_is_an_account_and_service_suspension() -> None:

@@ -56,6 +56,9 @@ class Policy:
     auto_approve_signed_credentials: bool = True
     # Where status lists are published: the base of the URLs written into credentials.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Transparency reports (DSA Art. 15, 24): who reports, and the longest period asked for.
+    provider_name: str = "probandi"
+    report_max_days: int = 366
 
     def notifier_rules(self) -> NotifierRules:
         return NotifierRules(

@@ -23,6 +23,19 @@ SHOP_CLOSED = "shop closed: none of its listings may be published"
 PROOF_APPROVED_ON_CREDENTIAL = (
     "proof approved automatically: a credential signed by the rights holder"
 )
+PROOF_APPROVED = "proof approved"
+APPEAL_GRANTED = "appeal granted: the decision is reversed"
+APPEAL_DISMISSED = "appeal dismissed: the decision stands"
+COUNTER_ACCEPTED = "counter-notice accepted: forwarded to the rights holder"
+LISTING_RESTORED = "listing restored: the restriction on the rights holder's notice is lifted"
+RESTORED_GROUND = (
+    "probandi notice policy: a listing suspended on a notice is restored when the notice is "
+    "withdrawn or the seller's proof prevails (China E-Commerce Law Art. 43)"
+)
+REVERSED_GROUND = (
+    "probandi appeal policy: a person other than the first decider reversed the removal on "
+    "the seller's internal complaint (DSA Art. 20)"
+)
 NOTICE_UPHELD_GROUND = (
     "probandi notice policy: the seller did not prove the goods genuine "
     "(China E-Commerce Law Art. 42)"
@@ -63,22 +76,16 @@ def facts_from_findings(findings: tuple[Finding, ...]) -> tuple[str, ...]:
 def decision_statement(kind: TaskKind, approve: bool, reason_code: str) -> tuple[str, str]:
     """(measure, ground) of a reviewer's decision on a task of `kind`, as it will be sent."""
     if kind is TaskKind.APPEAL:
-        measure = (
-            "appeal granted: the decision is reversed"
-            if approve
-            else "appeal dismissed: the decision stands"
-        )
-        return measure, f"probandi appeal policy: {reason_code}"
+        return (
+            APPEAL_GRANTED if approve else APPEAL_DISMISSED
+        ), f"probandi appeal policy: {reason_code}"
     if kind is TaskKind.COUNTER_NOTICE:
         if approve:
-            return (
-                "counter-notice accepted: forwarded to the rights holder",
-                f"probandi notice policy: {reason_code}",
-            )
+            return COUNTER_ACCEPTED, f"probandi notice policy: {reason_code}"
         return NOTICE_UPHELD, NOTICE_UPHELD_GROUND
     if kind is TaskKind.RECHECK:
         return (
             APPROVAL_KEPT if approve else APPROVAL_REVOKED
         ), f"probandi proof policy: {reason_code}"
-    measure = "proof approved" if approve else PROOF_REJECTED
+    measure = PROOF_APPROVED if approve else PROOF_REJECTED
     return measure, f"probandi proof policy: {reason_code}"

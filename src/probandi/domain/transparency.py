@@ -15,13 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from probandi.domain.statements import (
+    APPEAL_DISMISSED,
+    APPEAL_GRANTED,
     APPROVAL_KEPT,
     APPROVAL_REVOKED,
     APPROVAL_REVOKED_PROOF_STANDS,
+    COUNTER_ACCEPTED,
     DEADLINE_REMOVED,
     LISTING_HELD,
+    LISTING_RESTORED,
     NOTICE_SUSPENDED,
     NOTICE_UPHELD,
+    PROOF_APPROVED,
     PROOF_APPROVED_ON_CREDENTIAL,
     PROOF_REJECTED,
     SHOP_CLOSED,
@@ -83,6 +88,8 @@ class Measure(enum.StrEnum):
     NOTICE_SUSPENSION = "notice_suspension"  # on a rights holder's notice
     NOTICE_UPHELD = "notice_upheld"  # removed
     SHOP_CLOSED = "shop_closed"  # the seller's account
+    NOTICE_LIFTED = "notice_lifted"  # a listing restored: the notice withdrawn or not borne out
+    APPEAL_REVERSAL = "appeal_reversal"  # an internal complaint granted: the restriction ends
     NO_RESTRICTION = "no_restriction"  # approvals: nothing to report
 
 
@@ -95,7 +102,12 @@ MEASURES: dict[str, Measure] = {
     NOTICE_SUSPENDED: Measure.NOTICE_SUSPENSION,
     NOTICE_UPHELD: Measure.NOTICE_UPHELD,
     SHOP_CLOSED: Measure.SHOP_CLOSED,
+    LISTING_RESTORED: Measure.NOTICE_LIFTED,
+    APPEAL_GRANTED: Measure.APPEAL_REVERSAL,
     APPROVAL_REVOKED_PROOF_STANDS: Measure.NO_RESTRICTION,
+    APPEAL_DISMISSED: Measure.NO_RESTRICTION,  # the restriction stands: recorded already
+    COUNTER_ACCEPTED: Measure.NO_RESTRICTION,  # the listing stays suspended: recorded already
+    PROOF_APPROVED: Measure.NO_RESTRICTION,
     APPROVAL_KEPT: Measure.NO_RESTRICTION,
     PROOF_APPROVED_ON_CREDENTIAL: Measure.NO_RESTRICTION,
 }
@@ -118,6 +130,7 @@ class Rule:
     illegal: bool  # ground: illegal content (a notice), else incompatible with the terms
     detected_automatically: bool  # how the content was found
     facts: str
+    lifted: bool = False  # the record reports the end of a restriction, on its date
 
 
 REMOVED = "DECISION_VISIBILITY_CONTENT_REMOVED"
@@ -195,6 +208,27 @@ RULES: dict[Measure, Rule] = {
         "The seller's account was suspended for repeated counterfeit listings under the "
         "repeat-infringer policy; none of its listings may be published.",
     ),
+    Measure.NOTICE_LIFTED: Rule(
+        DISABLED,
+        None,
+        None,
+        True,
+        False,
+        "A listing suspended on a rights holder's notice of counterfeit goods was restored: "
+        "the notice was withdrawn, or the seller's proof prevailed. The restriction ends on "
+        "the date given.",
+        lifted=True,
+    ),
+    Measure.APPEAL_REVERSAL: Rule(
+        DISABLED,
+        None,
+        None,
+        False,
+        False,
+        "On the seller's internal complaint, a person reversed an earlier restriction of the "
+        "listing. The restriction ends on the date given.",
+        lifted=True,
+    ),
 }
 
 
@@ -260,6 +294,8 @@ def to_record(statement: StatementOfReasons, ctx: RecordContext) -> dict[str, ob
     }
     if rule.visibility:
         record["decision_visibility"] = [rule.visibility]
+        if rule.lifted:
+            record["end_date_visibility_restriction"] = record["application_date"]
     if rule.account:
         record["decision_account"] = rule.account
     if rule.provision:
@@ -278,7 +314,7 @@ def to_record(statement: StatementOfReasons, ctx: RecordContext) -> dict[str, ob
 
 
 def _source(measure: Measure, ctx: RecordContext) -> str:
-    if measure in (Measure.NOTICE_SUSPENSION, Measure.NOTICE_UPHELD):
+    if measure in (Measure.NOTICE_SUSPENSION, Measure.NOTICE_UPHELD, Measure.NOTICE_LIFTED):
         return "SOURCE_TRUSTED_FLAGGER" if ctx.trusted_flagger else "SOURCE_ARTICLE_16"
     return "SOURCE_VOLUNTARY"
 

@@ -38,9 +38,13 @@ from probandi.domain.penalties import PENALTY_TEXT, PenaltyKind
 from probandi.domain.review import ReviewTask, TaskKind
 from probandi.domain.sellers import Seller
 from probandi.domain.statements import (
+    APPEAL_GRANTED,
+    LISTING_RESTORED,
     NOTICE_SUSPENDED,
     NOTICE_UPHELD,
     NOTICE_UPHELD_GROUND,
+    RESTORED_GROUND,
+    REVERSED_GROUND,
     StatementOfReasons,
     redress_text,
 )
@@ -381,14 +385,25 @@ def _rehold(
     uow.listings.save(listing)
     statement = None
     if item.state is ItemState.UPHELD:
+        measure, ground = NOTICE_UPHELD, NOTICE_UPHELD_GROUND
+        facts = reason or "the notice was upheld"
+    elif item.state in (ItemState.RESTORED, ItemState.WITHDRAWN):
+        measure, ground = LISTING_RESTORED, RESTORED_GROUND
+        facts = reason or f"the notice is {item.state.value}"
+    elif item.state is ItemState.REVERSED:
+        measure, ground = APPEAL_GRANTED, REVERSED_GROUND
+        facts = reason or "the removal was reversed on the seller's internal complaint"
+    else:
+        measure = None
+    if measure is not None:
         statement = StatementOfReasons(
             id=uuid.uuid4().hex,
             listing_id=listing.id,
             seller_id=seller.id,
-            measure=NOTICE_UPHELD,
+            measure=measure,
             scope=f"listing {listing.id} ({listing.content.title})",
-            facts=(reason or "the notice was upheld",),
-            ground=NOTICE_UPHELD_GROUND,
+            facts=(facts,),
+            ground=ground,
             automated=actor is SYSTEM,
             redress=redress_text(now, svc.policy.appeal_window_days),
             created_at=now,

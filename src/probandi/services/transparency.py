@@ -24,13 +24,14 @@ RETRY_BASE, RETRY_CAP = timedelta(seconds=30), timedelta(hours=6)
 log = logging.getLogger("probandi.transparency")
 
 
-def check_period(since: datetime, until: datetime) -> None:
+def check_period(since: datetime, until: datetime, *, max_days: int = MAX_PERIOD.days) -> None:
+    """A period is [since, until): zoned, not reversed or empty, at most `max_days` long."""
     if since.tzinfo is None or until.tzinfo is None:
         raise InvalidInput("give the period with a time zone", field="since")
     if until <= since:
         raise InvalidInput("the period ends before it begins", field="until")
-    if until - since > MAX_PERIOD:
-        raise InvalidInput(f"a period is at most {MAX_PERIOD.days} days", field="until")
+    if until - since > timedelta(days=max_days):
+        raise InvalidInput(f"a period is at most {max_days} days", field="until")
 
 
 def export_records(

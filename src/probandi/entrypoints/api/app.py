@@ -36,6 +36,7 @@ from probandi.entrypoints.api.routes import (
     notices,
     readings,
     registry,
+    reports,
     review,
     screen,
     vouchers,
@@ -175,6 +176,7 @@ def create_app(
         notices,
         enforcement,
         registry,
+        reports,
         screen,
         webhooks,
     ):

@@ -25,6 +25,7 @@ from probandi.entrypoints.cli.credentials import credential_app
 from probandi.entrypoints.cli.dsa import dsa_app
 from probandi.entrypoints.cli.jobs import jobs_app, worker
 from probandi.entrypoints.cli.notices import appeal_app, holder_app, notice_app, penalties_app
+from probandi.entrypoints.cli.report import report
 from probandi.entrypoints.cli.screen import screen
 from probandi.entrypoints.cli.storage import storage_app
 from probandi.entrypoints.cli.system import with_services
@@ -63,6 +64,7 @@ app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(credential_app, name="credential")
 app.add_typer(dsa_app, name="dsa")
 app.command(name="worker")(worker)
+app.command(name="report")(report)
 console = cli_console(stderr=True)
 Username = Annotated[str, typer.Argument(help="the user's name")]
 

@@ -11,6 +11,7 @@ from probandi.entrypoints.console import (
     brand,
     brand_requests,
     credentials,
+    report,
     review,
     seller,
     webhooks,
@@ -20,7 +21,17 @@ from probandi.entrypoints.console.web import HERE
 
 
 def install(app: FastAPI) -> None:
-    for module in (auth, review, seller, brand, admin, brand_requests, webhooks, credentials):
+    for module in (
+        auth,
+        review,
+        seller,
+        brand,
+        admin,
+        brand_requests,
+        webhooks,
+        credentials,
+        report,
+    ):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleSecurityHeaders)

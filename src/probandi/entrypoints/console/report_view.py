@@ -1,0 +1,93 @@
+"""The transparency report drawn for people (HTML with server-side SVG charts) and for
+spreadsheets (CSV in the harmonised template's layout): one rendering for the console page,
+the API and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, date, datetime, time
+
+from markupsafe import Markup
+
+from probandi.domain.errors import InvalidInput
+from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
+from probandi.entrypoints.console.charts import bar_chart
+from probandi.entrypoints.console.web import templates
+from probandi.queries.dashboard import Series
+
+FORMATS = ("json", "csv", "html")
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+
+
+def rendered(report: TransparencyReport, fmt: str) -> tuple[str, str]:
+    """(body, media type) of the report in `fmt` (json, csv or html)."""
+    if fmt == "csv":
+        body = report_csv(report)
+    elif fmt == "html":
+        body = report_html(report)
+    else:
+        body = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+    return body, MEDIA_TYPES[fmt]
+
+
+def report_csv(report: TransparencyReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(report))
+    return out.getvalue()
+
+
+def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
+    """(caption, SVG) of each chart; the SVGs are built from escaped parts."""
+    r = report
+    series = [
+        Series("Notices received, by source", "notices", tuple(r.notices_by_source.items())),
+        Series("Actions taken, by measure", "statements", tuple(r.actions_by_measure().items())),
+        Series("Notified listings, by outcome", "listings", tuple(r.notice_outcomes.items())),
+        Series(
+            "Proof decisions and deadline removals",
+            "vouchers or listings",
+            (*r.proof_decisions.items(), ("removed at deadline", r.removed_at_deadline)),
+        ),
+        Series(
+            "Internal complaints",
+            "complaints",
+            (
+                ("received", r.appeals_received),
+                ("decided", r.appeals_decided),
+                ("reversed", r.appeals_reversed),
+            ),
+        ),
+        Series(
+            "Suspensions (Art. 23) and closures",
+            "parties",
+            (("notifiers", r.notifiers_suspended), ("sellers", r.sellers_suspended)),
+        ),
+    ]
+    return [(s.title, Markup(bar_chart(s))) for s in series]  # noqa: S704 - escaped parts
+
+
+def report_html(report: TransparencyReport) -> str:
+    """A standalone HTML document: inline style, no script, charts as inline SVG."""
+    return templates.env.get_template("transparency_report.html").render(
+        report=report, charts=report_charts(report)
+    )
+
+
+def period_bound(text: str, name: str) -> datetime:
+    """A report period's bound: a date (midnight UTC) or an ISO date-time with its zone."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), UTC)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be a date (YYYY-MM-DD) or an ISO date-time with a zone", field=name
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z", field=name)
+    return moment.astimezone(UTC)
