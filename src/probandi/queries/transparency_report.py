@@ -65,11 +65,10 @@ def transparency_report(
     require_role(actor, Role.ADMIN)
     check_period(start, end, max_days=policy.report_max_days)
     q = _Period(session, start, end)
-    actions = q.actions()
+    actions, automated_by_text = q.actions()
     issued = Counter[str]()
     for a in actions:
         issued[a.measure] += a.count
-    automated_by_text = q.automated_statements()
     states, trusted_states = q.item_states(), q.item_states(trusted_only=True)
     by_source = q.notices_by_trust()
     by_finding, flagged_ruled, flagged_rejected = q.decided_vouchers()
@@ -182,9 +181,9 @@ class _Period:
         )
 
     # --- actions ---------------------------------------------------------------------
-    def actions(self) -> list[ActionCount]:
-        """Restrictions issued in the period, by kind; statements that restrict nothing
-        are not actions."""
+    def actions(self) -> tuple[list[ActionCount], Counter[str]]:
+        """Restrictions issued in the period, by kind (statements that restrict nothing
+        are not actions); and the automated statements of every measure text."""
         rows = self.s.execute(
             select(StatementRow.measure, StatementRow.automated, NoticeRow.trusted, func.count())
             .outerjoin(NoticeRow, NoticeRow.id == StatementRow.notice_id)
@@ -192,25 +191,21 @@ class _Period:
             .group_by(StatementRow.measure, StatementRow.automated, NoticeRow.trusted)
         ).all()
         counts: Counter[ActionCount] = Counter()
+        automated_by_text: Counter[str] = Counter()
         for text, automated, trusted, n in rows:
+            if automated:
+                automated_by_text[text] += int(n)
             measure = MEASURES.get(text)
             if measure is None:
                 log.warning("statements of an unmapped measure left out: %r", text)
                 continue
             if measure is not Measure.NO_RESTRICTION:
                 counts[action_kind(measure, bool(automated), bool(trusted))] += int(n)
-        return [
+        actions = [
             ActionCount(**{**vars(kind), "count": n})
             for kind, n in sorted(counts.items(), key=lambda kv: (kv[0].measure, -kv[1]))
         ]
-
-    def automated_statements(self) -> Counter[str]:
-        rows = self.s.execute(
-            select(StatementRow.measure, func.count())
-            .where(self.within(StatementRow.created_at), StatementRow.automated.is_(True))
-            .group_by(StatementRow.measure)
-        ).all()
-        return Counter({text: int(n) for text, n in rows})
+        return actions, automated_by_text
 
     def sellers_closed(self) -> int:
         return int(
@@ -254,6 +249,7 @@ class _Period:
             select(VoucherRow.status, VoucherRow.findings).where(
                 self.within(VoucherRow.decided_at),
                 VoucherRow.status.in_([VoucherStatus.APPROVED.value, VoucherStatus.REJECTED.value]),
+                func.json_array_length(VoucherRow.findings) > 0,  # no findings: nothing to count
             )
         ).all():
             severities = {f.get("severity") for f in findings or ()}
