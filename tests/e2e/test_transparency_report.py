@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from probandi.domain.actors import Actor, Role
 from probandi.entrypoints.api.report_schemas import TransparencyReportOut
-from probandi.entrypoints.cli.demo import load_demo
+from probandi.entrypoints.cli.demo import DEMO_LISTINGS, RIGHTS_HOLDERS, SELLERS, load_demo
 from probandi.services.accounts import create_user
 from probandi.services.clock import FrozenClock
 from probandi.services.deadlines import apply_deadlines
@@ -64,7 +64,18 @@ KIND = {
     "approved proof checked again: the approval stands": None,
     "approval of one voucher revoked; the listing's other approved proof stands": None,
 }
-PRIVATE = ("shop-a", "shop-c", "贸易有限公司", "moncler-ip", "Moncler Maya", "lvmh", "xinyu")
+# The month's names, and every name the demo holds: sellers, shops, holders, listing titles.
+PRIVATE = (
+    *("shop-a", "shop-c", "贸易有限公司", "moncler-ip", "rival-ip", "Moncler Maya"),
+    *(
+        name
+        for s in SELLERS
+        for name in (s.id, s.display_name, s.party.name.zh, s.party.name.latin)
+    ),
+    *RIGHTS_HOLDERS,
+    *RIGHTS_HOLDERS.values(),
+    *(listing.title for listing in DEMO_LISTINGS),
+)
 
 
 def decide(world: World, listing_id: str, kind: str, decision: str, reason: str, who: str) -> None:
