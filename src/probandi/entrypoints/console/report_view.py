@@ -9,12 +9,13 @@ import io
 import json
 from datetime import UTC, date, datetime, time
 
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from probandi.domain.errors import InvalidInput
 from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
 from probandi.entrypoints.console.charts import bar_chart
-from probandi.entrypoints.console.web import templates
+from probandi.entrypoints.console.web import HERE
 from probandi.queries.dashboard import Series
 
 FORMATS = ("json", "csv", "html")
@@ -70,9 +71,19 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
     return [(s.title, Markup(bar_chart(s))) for s in series]  # noqa: S704 - escaped parts
 
 
+# A file to keep or send, not a console page: its style is inline, so it stays out of the
+# console's templates (served under a CSP without inline styles) and has its own loader.
+STANDALONE = Environment(
+    loader=ChoiceLoader(
+        [FileSystemLoader(HERE / "standalone"), FileSystemLoader(HERE / "templates")]
+    ),
+    autoescape=select_autoescape(["html"]),
+)
+
+
 def report_html(report: TransparencyReport) -> str:
     """A standalone HTML document: inline style, no script, charts as inline SVG."""
-    return templates.env.get_template("transparency_report.html").render(
+    return STANDALONE.get_template("transparency_report.html").render(
         report=report, charts=report_charts(report)
     )
 
