@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import holidays as holiday_data
 from sqlalchemy import Engine
@@ -85,7 +86,9 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None, migrate: bool =
         clock=clock,
         policy=settings.policy,
         calendar=working_calendar(settings),
-        screeners=AliasScreenerCache(EngineScreener, versions),
+        screeners=AliasScreenerCache(
+            partial(EngineScreener, tiers=settings.policy.screening_tiers()), versions
+        ),
         files=LocalFileStore(settings.voucher_dir),
         inspector=UploadInspector(
             settings.max_upload_bytes, settings.max_pixels, settings.max_pdf_pages, budget

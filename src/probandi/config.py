@@ -173,6 +173,12 @@ class Settings:
                     e.get("PROBANDI_PUBLIC_URL") or base.policy.public_base_url
                 ).rstrip("/"),
                 provider_name=e.get("PROBANDI_PROVIDER_NAME") or base.policy.provider_name,
+                screening_likely=float(
+                    e.get("PROBANDI_SCREENING_LIKELY") or base.policy.screening_likely
+                ),
+                screening_possible=float(
+                    e.get("PROBANDI_SCREENING_POSSIBLE") or base.policy.screening_possible
+                ),
             ),
             webhooks=e.get("PROBANDI_WEBHOOKS") != "0",
             webhook_poll_seconds=float(

@@ -88,7 +88,15 @@ def test_sweep_reports_bad_rows_by_line_skips_approved_listings_and_resumes(
         "counterfeit.price_below_reference",
     ]
     assert found["L-fake"]["matches"] == [
-        {"field": "title", "brand": "Gucci", "text": "Gucci", "start": 0, "end": 5, "kind": "name"}
+        {
+            "field": "title",
+            "brand": "Gucci",
+            "text": "Gucci",
+            "start": 0,
+            "end": 5,
+            "kind": "name",
+            "tier": "named",
+        }
     ]
     again = run_cli(settings, "sweep", str(catalog), "--out", str(out), "--workers", "1")
     assert again.returncode == 2

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from probandi.domain.notifiers import NotifierRules
 from probandi.domain.penalties import PenaltyRules
+from probandi.domain.screening.evidence import TierPolicy
 from probandi.domain.webhooks import WebhookPolicy
 
 
@@ -56,9 +57,16 @@ class Policy:
     auto_approve_signed_credentials: bool = True
     # Where status lists are published: the base of the URLs written into credentials.
     public_base_url: str = "http://127.0.0.1:8000"
+    # Screening tiers (issue 20): the probability at which a derived alias (阿玛, 战马,
+    # McQueen) holds a listing as `likely`, and at which it is a `possible` review signal.
+    screening_likely: float = 0.85
+    screening_possible: float = 0.5
     # Transparency reports (DSA Art. 15, 24): who reports, and the longest period asked for.
     provider_name: str = "probandi"
     report_max_days: int = 366
+
+    def screening_tiers(self) -> TierPolicy:
+        return TierPolicy(likely=self.screening_likely, possible=self.screening_possible)
 
     def notifier_rules(self) -> NotifierRules:
         return NotifierRules(

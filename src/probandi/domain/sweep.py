@@ -30,10 +30,11 @@ from probandi.domain.actors import Actor, Role
 from probandi.domain.brands import Brand
 from probandi.domain.money import CURRENCIES
 from probandi.domain.screening.catalog import load_default_catalog, merge_registry
+from probandi.domain.screening.evidence import TierPolicy
 from probandi.domain.screening.model import CatalogEntry, MatchKind, ScreenResult, Severity
 
 # Bumped whenever what makes a finding changes: a sweep is resumed only under equal rules.
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: derived aliases with tiers (issue 20)
 MAX_TITLE = 2_000  # as /v1/screen and `probandi screen`
 SWEEP = Actor(id="sweep", role=Role.PLATFORM)  # who `sweep apply` acts as, in the audit log
 # Keyed by StrEnum members, so their plain text values find them too.
@@ -77,6 +78,7 @@ class FieldMatch(NamedTuple):
     start: int
     end: int
     kind: str
+    tier: str = "named"  # "possible": a derived alias without enough evidence, not a claim
 
 
 class FieldSignal(NamedTuple):
@@ -109,6 +111,7 @@ class SweepRules:
 
     catalog: tuple[CatalogEntry, ...]
     min_severity: Severity = Severity.HIGH
+    tiers: TierPolicy = field(default_factory=TierPolicy)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -124,16 +127,23 @@ class SweepRules:
             ]
             for e in self.catalog
         ]
-        text = json.dumps([RULES_VERSION, self.min_severity.value, entries], ensure_ascii=False)
+        tiers = [self.tiers.likely, self.tiers.possible]
+        text = json.dumps(
+            [RULES_VERSION, self.min_severity.value, tiers, entries], ensure_ascii=False
+        )
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def sweep_rules(brands: Iterable[Brand], min_severity: Severity = Severity.HIGH) -> SweepRules:
+def sweep_rules(
+    brands: Iterable[Brand],
+    min_severity: Severity = Severity.HIGH,
+    tiers: TierPolicy = TierPolicy(),
+) -> SweepRules:
     """The gate's catalog (EngineScreener's) over the registry's gated brands, with each
     brand's brand-wide reference price, which feeds the price signal."""
     gated = [b for b in brands if b.gated]
     catalog = merge_registry(load_default_catalog(), gated)
-    return SweepRules(tuple(with_reference_prices(catalog, gated)), min_severity)
+    return SweepRules(tuple(with_reference_prices(catalog, gated)), min_severity, tiers)
 
 
 def with_reference_prices(
@@ -217,6 +227,9 @@ def lone_surrogate(text: str) -> bool:
     return not text.isascii() and _SURROGATE.search(text) is not None
 
 
+POSSIBLE = "possible"
+
+
 # -- findings --------------------------------------------------------------------------------
 def finding_of(
     row: SweepRow,
@@ -235,7 +248,7 @@ def finding_of(
         return None  # the common case, first
     results = [("title", title)] if brand is None else [("title", title), ("brand", brand)]
     matches = tuple(
-        FieldMatch(name, m.brand, m.text, m.start, m.end, m.kind.value)
+        FieldMatch(name, m.brand, m.text, m.start, m.end, m.kind.value, m.tier.value)
         for name, r in results
         for m in r.matches
     )
@@ -246,7 +259,7 @@ def finding_of(
             if (s.code, s.text) not in seen:  # a price signal is the same from either field
                 seen.add((s.code, s.text))
                 signals.append(FieldSignal(name, s.code, s.severity.value, s.text))
-    claimed = {m.brand for m in matches if m.kind != COMPATIBILITY}
+    claimed = {m.brand for m in matches if m.kind != COMPATIBILITY and m.tier != POSSIBLE}
     floor = SEVERITY_RANK[min_severity]
     codes = []
     if claimed:

@@ -46,7 +46,16 @@ def result_json(result: ScreenResult) -> dict[str, Any]:
     return {
         "id": result.id,
         "matches": [
-            {"brand": m.brand, "text": m.text, "start": m.start, "end": m.end, "kind": m.kind.value}
+            {
+                "brand": m.brand,
+                "text": m.text,
+                "start": m.start,
+                "end": m.end,
+                "kind": m.kind.value,
+                "tier": m.tier.value,
+                "score": m.score,
+                "evidence": list(m.evidence),
+            }
             for m in result.matches
         ],
         "signals": [

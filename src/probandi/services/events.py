@@ -141,6 +141,12 @@ def hold_statement(
     """Why a listing is held: the gated brand it names, and what proof is due when."""
     names = ", ".join(listing.gated_brand_names)
     facts = [f"the listing names the gated brand(s) {names}"]
+    for m in listing.matches:
+        if m.tier == "likely":
+            facts.append(
+                f"'{m.text}' in the {m.field} is read as {m.brand_name} ({m.kind} name, "
+                f"probability {m.score:.2f}): {m.evidence or 'its own rarity'}"
+            )
     if changed:
         facts.append(f"an edit changed what was approved or under review: {', '.join(changed)}")
     due = listing.proof_due_at.isoformat() if listing.proof_due_at else "the deadline"

@@ -27,10 +27,15 @@ import numpy as np
 from probandi.adapters.screening.chinese import default_folder, sound_table
 from probandi.adapters.screening.classes import build_classes, careful_titles, fold_tables
 from probandi.adapters.screening.patterns import CompileOptions, Pattern, compile_patterns
+from probandi.adapters.screening.scorer import Scorer
+from probandi.adapters.screening.specificity import ordinary_names
 from probandi.adapters.screening.verify import Candidate, Verifier
 from probandi.domain.screening.catalog import load_default_catalog
+from probandi.domain.screening.evidence import TierPolicy
 from probandi.domain.screening.lexicon import Lexicon, load_default_lexicon
 from probandi.domain.screening.model import (
+    DERIVED,
+    HELD,
     CatalogEntry,
     MatchKind,
     ScreenItem,
@@ -52,6 +57,7 @@ DELEET_VIEW = bytes(
 LEET_BYTES = frozenset(ord(ch) for ch in LEET)
 LEET_WORD = re.compile(rb"[a-z][013-578@$]|[013-578@$][a-z]")
 PRICE_FLOOR = Decimal("0.30")
+PLAIN = frozenset({MatchKind.NAME, MatchKind.ALIAS})  # as written, not an obfuscated form
 SMALL_BATCH = 64
 STANDARD = aho.MatchKind.Standard
 
@@ -101,6 +107,7 @@ class ScreeningEngine:
         *,
         options: CompileOptions = CompileOptions(),
         price_floor: Decimal = PRICE_FLOOR,
+        tiers: TierPolicy = TierPolicy(),
     ) -> None:
         self.catalog = list(catalog)
         self.lexicon = lexicon or load_default_lexicon()
@@ -111,7 +118,10 @@ class ScreeningEngine:
         mixed = [(t, p) for t, p in self.patterns.items() if not _is_plain_latin(t)]
         # The word view itself guarantees word boundaries: nothing left to check for these.
         self._latin = [replace(p, latin_start=False, latin_end=False) for _, p in latin]
-        self._leet = [p if p.is_signal else replace(p, kind=MatchKind.OBFUSCATED) for _, p in latin]
+        self._leet = [
+            p if p.is_signal or p.kind in DERIVED else replace(p, kind=MatchKind.OBFUSCATED)
+            for _, p in latin
+        ]
         self._latin_aho = aho.BytesAhoCorasick([f" {t} ".encode() for t, _ in latin], STANDARD)
         self._mixed = [p for _, p in mixed]
         self._mixed_aho = aho.BytesAhoCorasick([t.encode() for t, _ in mixed], STANDARD)
@@ -128,6 +138,8 @@ class ScreeningEngine:
         self._verifier = Verifier(self.lexicon, self.folder)
         self._price_floor = price_floor
         self._by_name = {e.brand: e for e in self.catalog}
+        self._scorer = Scorer(self.catalog, tiers)
+        self._ordinary = ordinary_names(a for e in self.catalog for a in e.aliases)
 
     @property
     def pattern_count(self) -> int:
@@ -246,6 +258,8 @@ class ScreeningEngine:
                 start, end = org[s], org[e - 1] + 1
                 if number == 0:
                     found.append(Candidate(start, end, pattern))
+                elif pattern.kind in DERIVED:
+                    continue  # a derived alias broken up is too little to go on
                 elif not pattern.is_signal and _plausibly_split(title[start:end], pattern):
                     # Separators or digits had to go: an obfuscated form of the name.
                     found.append(Candidate(start, end, pattern, MatchKind.OBFUSCATED))
@@ -263,14 +277,36 @@ class ScreeningEngine:
     def _result(self, item: ScreenItem, cands: list[Candidate]) -> ScreenResult:
         matches: list[TitleMatch] = []
         signals: list[Signal] = []
+        weigh = self._scorer.weigh
+        slang = any(c.pattern.is_signal for c in cands)
         for c in cands:
             text = item.title[c.start : c.end]
             if c.pattern.is_signal:
                 severity = c.pattern.severity or Severity.MEDIUM
                 signals.append(Signal("slang.counterfeit", severity, text))
-            else:
-                brand = self.catalog[c.pattern.brand].brand
-                matches.append(TitleMatch(brand, text, c.start, c.end, c.final_kind))
+                continue
+            entry = self.catalog[c.pattern.brand]
+            kind = c.final_kind
+            match = TitleMatch(entry.brand, text, c.start, c.end, kind)
+            ordinary = kind in PLAIN and " ".join(text.lower().split()) in self._ordinary
+            if ordinary or kind in DERIVED or entry.brand in self._scorer.ordinary_brands:
+                weighed = weigh(
+                    item,
+                    entry,
+                    c.pattern.brand,
+                    match,
+                    c.pattern.prior,
+                    slang,
+                    ordinary_name=ordinary,
+                )
+                if weighed is None:
+                    continue
+                match = weighed
+            matches.append(match)
+        if any(m.kind in DERIVED for m in matches):
+            # A brand named outright needs no derived alias beside it (兰蔻 ... 小黑瓶).
+            named = {m.brand for m in matches if m.kind not in DERIVED and m.tier in HELD}
+            matches = [m for m in matches if m.kind not in DERIVED or m.brand not in named]
         signals.extend(self._price_signals(item, matches))
         return ScreenResult(item.id, tuple(matches), tuple(signals))
 
@@ -278,7 +314,8 @@ class ScreeningEngine:
         if item.price is None or not matches:
             return []
         out = []
-        for brand in sorted({m.brand for m in matches if m.kind is not MatchKind.COMPATIBILITY}):
+        claimed = {m.brand for m in matches if m.kind is not MatchKind.COMPATIBILITY}
+        for brand in sorted(claimed & ScreenResult(item.id, tuple(matches)).brands):
             entry = self._by_name[brand]
             if entry.reference_price is None or entry.reference_currency != item.currency:
                 continue

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from probandi.adapters.screening.specificity import frequencies
+from probandi.domain.screening.derive import Derived, derive
+from probandi.domain.screening.evidence import PRIOR_FLOOR, load_profiles, prior
 from probandi.domain.screening.lexicon import Lexicon
 from probandi.domain.screening.model import CatalogEntry, MatchKind, Severity
 from probandi.domain.screening.normalize import Folder, is_cjk, is_latin_word_char, is_separator
@@ -19,6 +22,9 @@ PRIORITY = {
     MatchKind.HOMOPHONE: 4,
     MatchKind.OBFUSCATED: 5,
     MatchKind.COMPATIBILITY: 6,
+    MatchKind.NICKNAME: 7,  # derived: any pattern the brand's names make wins over them
+    MatchKind.TRUNCATED: 8,
+    MatchKind.PARTIAL: 9,
 }
 CJK_SEPARATORS = (" ", ".", "·", "•", "・", "-", "_", "*", "/", "|", "~", "+", "、", "，")
 TYPO_MIN = 6  # only names this long are matched at edit distance 1
@@ -59,6 +65,7 @@ class Pattern:
     joined_words: bool = False  # a multi-word name with its spaces removed (katespade)
     latin_start: bool = False  # a Latin word character begins it: needs a word boundary
     latin_end: bool = False
+    prior: float = 0.0  # derived aliases: the log-odds before the title's evidence
 
     @property
     def is_signal(self) -> bool:
@@ -136,6 +143,7 @@ class CompileOptions:
     homophones: bool = True
     pinyin: bool = True
     leet: bool = True
+    derived: bool = True  # truncations, partial names and nicknames, weighed by evidence
 
 
 def compile_patterns(
@@ -153,7 +161,38 @@ def compile_patterns(
         table.add(
             folder.fold(term.term).strip(), Pattern(-1, MatchKind.SLANG, severity=term.severity)
         )
+    if options.derived:
+        _add_derived(table, catalog, folder)
     return table
+
+
+def _add_derived(table: PatternTable, catalog: Sequence[CatalogEntry], folder: Folder) -> None:
+    """Each brand's truncations, partial names and nicknames that no pattern already holds
+    and that are not too ordinary to ever reach a tier. A string two brands derive goes to
+    the one whose name it begins (阿玛: 阿玛尼, not 安普里奥阿玛尼), else to the first."""
+    profiles = load_profiles()
+    wanted: dict[str, tuple[int, Derived, tuple[str, ...]]] = {}
+    for index, entry in enumerate(catalog):
+        profile = profiles.get(entry.brand)
+        nicknames = profile.nicknames if profile else ()
+        names = tuple(folder.fold(a) for a in entry.aliases)
+        for d in derive(entry.aliases, nicknames):
+            text = folder.fold(d.text).strip()
+            if not text or text in table.patterns:
+                continue
+            known = wanted.get(text)
+            if known is None or (_starts(text, names) and not _starts(text, known[2])):
+                wanted[text] = (index, d, names)
+    items = [(text, names) for text, (_, _, names) in wanted.items()]
+    for (text, _), frequency in zip(items, frequencies(items), strict=True):
+        index, d, _names = wanted[text]
+        log_odds = prior(frequency, d.kind)
+        if log_odds >= PRIOR_FLOOR:
+            table.add(text, Pattern(index, d.kind, needs_context=True, prior=log_odds))
+
+
+def _starts(text: str, names: tuple[str, ...]) -> bool:
+    return any(name.startswith(text) for name in names)
 
 
 def _add_entry(

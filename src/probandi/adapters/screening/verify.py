@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from typing import NamedTuple
 
 from probandi.adapters.screening.patterns import PRIORITY, Pattern
+from probandi.domain.screening.evidence import word_pattern
 from probandi.domain.screening.lexicon import ADJACENT_WORDS, Lexicon
-from probandi.domain.screening.model import MatchKind
+from probandi.domain.screening.model import DERIVED, MatchKind
 from probandi.domain.screening.normalize import Folder
 
 WINDOW = 24  # characters looked at around a match for a compatibility phrase
@@ -32,21 +32,10 @@ class Candidate(NamedTuple):
         return self.kind or self.pattern.kind
 
 
-def _word_regex(words: list[str]) -> re.Pattern[str]:
-    latin = sorted((w for w in words if w.isascii()), key=len, reverse=True)
-    other = sorted((w for w in words if not w.isascii()), key=len, reverse=True)
-    parts = []
-    if latin:
-        parts.append(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, latin)) + r")(?![a-z0-9])")
-    if other:
-        parts.append("|".join(map(re.escape, other)))
-    return re.compile("|".join(parts) or r"(?!)")
-
-
 class Verifier:
     def __init__(self, lexicon: Lexicon, folder: Folder) -> None:
         self.folder = folder
-        self._context = _word_regex([folder.fold(w) for w in lexicon.context])
+        self._context = word_pattern(folder.fold(w) for w in lexicon.context)
         self._before = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if p.before)
         self._after = tuple(folder.fold(p.phrase) for p in lexicon.compatibility if not p.before)
         # Cheap rejections first: most matches have no phrase next to them at all.
@@ -91,7 +80,7 @@ class Verifier:
 
     def _careful_kind(self, raw: str, c: Candidate) -> MatchKind:
         """Kept if the seller typed the pattern plainly (case, traditional script aside)."""
-        if c.pattern.is_signal or c.pattern.kind is MatchKind.OBFUSCATED:
+        if c.pattern.is_signal or c.pattern.kind in (MatchKind.OBFUSCATED, *DERIVED):
             return c.pattern.kind
         typed = raw[c.start : c.end].lower()
         simplified = "".join(self.folder.simplified.get(ch, ch) for ch in typed)
@@ -117,6 +106,8 @@ class Verifier:
         homophone = c.final_kind is MatchKind.HOMOPHONE
         if not c.pattern.needs_context or c.pattern.brand in sure or (slang and not homophone):
             return True
+        if c.pattern.kind in DERIVED:
+            return True  # weighed by the engine's scorer, with the whole title's evidence
         if low[c.end : c.end + 1] in ADJACENT_WORDS or low[c.end + 1 : c.end + 2] in ADJACENT_WORDS:
             return True
         short = c.end - c.start <= 2

@@ -24,6 +24,9 @@ class BrandMatch:
     start: int
     end: int
     kind: str = "name"
+    tier: str = "named"  # or "likely": a derived alias the title's evidence makes probable
+    score: float = 1.0
+    evidence: str = ""  # for a likely match: the evidence, in words (for the statement)
 
 
 CJK_START = 0x2E80  # from here on, scripts are written without spaces between words

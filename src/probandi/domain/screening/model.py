@@ -16,6 +16,24 @@ class MatchKind(enum.StrEnum):
     HOMOPHONE = "homophone"  # a Chinese name written with other characters of like sound
     SLANG = "slang"  # a trade nickname (G家, 香家, 驴牌)
     COMPATIBILITY = "compatibility"  # "strap for LV bags": a mention, not a brand claim
+    # Derived from the brand's names, weighed by the title's evidence (a tier, not a rule):
+    TRUNCATED = "truncated"  # part of a Chinese name: 阿玛 for 阿玛尼, 罗意 for 罗意威
+    PARTIAL = "partial"  # one word or a clipped form of a Latin name: McQueen, Monc
+    NICKNAME = "nickname"  # a trade nickname from a logo, founder or product: 战马, 万国
+
+
+DERIVED = frozenset({MatchKind.TRUNCATED, MatchKind.PARTIAL, MatchKind.NICKNAME})
+
+
+class Tier(enum.StrEnum):
+    """How sure screening is that the title claims the brand."""
+
+    NAMED = "named"  # the brand's name, an alias or an obfuscation of one: held
+    LIKELY = "likely"  # a derived alias the title's evidence makes probable: held, explained
+    POSSIBLE = "possible"  # a derived alias without enough evidence: a review signal only
+
+
+HELD = frozenset({Tier.NAMED, Tier.LIKELY})
 
 
 class Severity(enum.StrEnum):
@@ -49,13 +67,18 @@ class ScreenItem:
 
 
 class TitleMatch(NamedTuple):
-    """A brand named in the title; `title[start:end] == text` (Python character offsets)."""
+    """A brand named in the title; `title[start:end] == text` (Python character offsets).
+    `score` is the probability that the title claims the brand, `evidence` the codes that
+    weighed on it (derived aliases; a named brand is 1.0 with no evidence)."""
 
     brand: str
     text: str
     start: int
     end: int
     kind: MatchKind
+    tier: Tier = Tier.NAMED
+    score: float = 1.0
+    evidence: tuple[str, ...] = ()
 
 
 class Signal(NamedTuple):
@@ -75,5 +98,15 @@ class ScreenResult(NamedTuple):
 
     @property
     def brands(self) -> frozenset[str]:
-        """Brands claimed by the title (compatibility mentions excluded)."""
-        return frozenset(m.brand for m in self.matches if m.kind is not MatchKind.COMPATIBILITY)
+        """Brands the title claims, so the listing is held: named or likely (compatibility
+        mentions and possible matches excluded)."""
+        return frozenset(
+            m.brand
+            for m in self.matches
+            if m.kind is not MatchKind.COMPATIBILITY and m.tier in HELD
+        )
+
+    @property
+    def possible(self) -> frozenset[str]:
+        """Brands a derived alias may stand for without enough evidence: for review only."""
+        return frozenset(m.brand for m in self.matches if m.tier is Tier.POSSIBLE) - self.brands

@@ -164,7 +164,7 @@ def create_app(
     app.state.services = runtime.services
     app.state.read_engine = runtime.reader
     app.state.actor_cache = ActorCache(settings.auth_cache_seconds)
-    app.state.catalog_engines = CatalogEngineCache()
+    app.state.catalog_engines = CatalogEngineCache(settings.policy.screening_tiers())
     problems.install(app)
     for module in (
         listings,

@@ -182,6 +182,13 @@ class MatchOut(BaseModel):
     start: int
     end: int
     kind: str
+    tier: str = Field(
+        "named",
+        description="named: the brand's name or an alias; likely: a derived alias (a "
+        "truncation, partial name or nickname) the title's evidence makes probable",
+    )
+    score: float = Field(1.0, description="the probability that the title claims the brand")
+    evidence: str = Field("", description="for a likely match: the evidence, in words")
 
 
 class GateOut(BaseModel):
@@ -245,6 +252,9 @@ class ListingOut(BaseModel):
                     start=m.start,
                     end=m.end,
                     kind=m.kind,
+                    tier=m.tier,
+                    score=m.score,
+                    evidence=m.evidence,
                 )
                 for m in listing.matches
             ],

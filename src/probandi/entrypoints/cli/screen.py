@@ -11,6 +11,7 @@ from typing import Annotated, TextIO
 import typer
 
 from probandi.adapters.screening.engine import ScreeningEngine
+from probandi.config import Settings
 from probandi.domain.errors import DomainError
 from probandi.domain.screening.catalog import load_default_catalog, parse_catalog
 from probandi.domain.screening.model import CatalogEntry, ScreenItem
@@ -56,7 +57,8 @@ def screen(
     ] = None,
 ) -> None:
     """Screen titles for brands (also obfuscated ones) and counterfeit signals."""
-    engine = ScreeningEngine(_catalog(brands))
+    tiers = Settings.from_env().policy.screening_tiers()
+    engine = ScreeningEngine(_catalog(brands), tiers=tiers)
     errors: list[str] = []
     count = 0
     try:

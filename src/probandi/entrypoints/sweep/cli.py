@@ -144,7 +144,7 @@ def _run_with_registry(
     try:
         with runtime.services.reader() as uow:
             brands = uow.brands.list_all()
-        rules = sweep_rules(brands, min_severity)
+        rules = sweep_rules(brands, min_severity, runtime.settings.policy.screening_tiers())
         _print_rules(rules, sum(b.gated for b in brands), engine)
 
         def approved(ids: Sequence[str]) -> set[str]:

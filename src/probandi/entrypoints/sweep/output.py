@@ -44,6 +44,7 @@ MATCH = pa.struct(
         ("start", pa.int32()),
         ("end", pa.int32()),
         ("kind", pa.string()),
+        ("tier", pa.string()),
     ]
 )
 SIGNAL = pa.struct(

@@ -33,7 +33,7 @@ def install_rules(rules: SweepRules) -> None:
     with _lock:
         if rules.fingerprint in _engines:
             return
-        engine = ScreeningEngine(rules.catalog)
+        engine = ScreeningEngine(rules.catalog, tiers=rules.tiers)
         _engines.clear()  # one registry at a time: an engine is a few hundred MB
         _engines[rules.fingerprint] = (rules, engine, f"{os.getpid()}:{next(_serial)}")
         # The engine is millions of long-lived objects: out of the collector's sight, a

@@ -43,7 +43,10 @@ async def post_screen(
     body: ScreenIn, request: Request, actor: CurrentActor, svc: Svc
 ) -> dict[str, list[dict[str, Any]]]:
     """Brands named in each title (also obfuscated: 古馳, Ｇｕｃｃｉ, G U C C I, gucc1) with
-    offsets into the title as sent, and counterfeit signals (高仿, 1:1, replica)."""
+    offsets into the title as sent, and counterfeit signals (高仿, 1:1, replica). Each match
+    has a `tier`: `named`, `likely` (a truncation, partial name or nickname the title's
+    evidence makes probable; `score` and `evidence` say why) or `possible` (the same without
+    enough evidence: a review signal, never a hold)."""
     cache: CatalogEngineCache = request.app.state.catalog_engines
     results = await run_in_threadpool(_screen, body, svc, cache)
     return {"results": results}
