@@ -1,6 +1,6 @@
 """The decode bound, measured on a real server process: six sellers upload at once the worst
 image the limits allow, a 40-megapixel RGBA PNG of zeros (about 160 KB on the wire, 160 MB
-decoded), and the server's job worker reads all six. The API process stays under 600 MB
+decoded), and the server's job worker reads all six. The API process stays under 700 MB
 through the uploads and the readings and gives the memory back afterwards; the job worker
 process `serve` keeps beside it (ADR 0010), which holds the OCR models, under 800 MB.
 
@@ -31,7 +31,7 @@ from tests.support.world import World, an_invoice_declaration, invoice_image
 
 MB = 1024 * 1024
 UPLOADS = 6
-PEAK_LIMIT_MB = 600
+PEAK_LIMIT_MB = 700  # 600 before issue 20: the screening engine's word lists add ~85 MB at rest
 WORKER_PEAK_LIMIT_MB = 800
 RETURN_SLACK_MB = 100
 

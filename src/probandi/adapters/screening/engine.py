@@ -28,7 +28,7 @@ from probandi.adapters.screening.chinese import default_folder, sound_table
 from probandi.adapters.screening.classes import build_classes, careful_titles, fold_tables
 from probandi.adapters.screening.patterns import CompileOptions, Pattern, compile_patterns
 from probandi.adapters.screening.scorer import Scorer
-from probandi.adapters.screening.specificity import ordinary_names
+from probandi.adapters.screening.specificity import ordinary_names, release
 from probandi.adapters.screening.verify import Candidate, Verifier
 from probandi.domain.screening.catalog import load_default_catalog
 from probandi.domain.screening.evidence import TierPolicy
@@ -140,6 +140,7 @@ class ScreeningEngine:
         self._by_name = {e.brand: e for e in self.catalog}
         self._scorer = Scorer(self.catalog, tiers)
         self._ordinary = ordinary_names(a for e in self.catalog for a in e.aliases)
+        release()  # the full word lists were only needed to compile
 
     @property
     def pattern_count(self) -> int:

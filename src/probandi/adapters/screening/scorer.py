@@ -51,6 +51,7 @@ class Scorer:
         self._product_words = word_pattern(self._category_of)
         self._claims = word_pattern(vocabulary.claims)
         self._senses = {key: word_pattern(words) for key, words in vocabulary.ordinary.items()}
+        self._words = chinese_words()  # now, before the engine releases the full lists
         self.ordinary_brands = frozenset(
             e.brand for e in catalog if any(a.lower() in self._senses for a in e.aliases)
         )
@@ -109,7 +110,9 @@ class Scorer:
         """The evidence codes, and whether the title names any product at all."""
         found: list[str] = []
         profile = self._profiles[index]
-        present = self.categories_in(low)
+        # Evidence is what the title says besides the match: 士表 carries 表 in itself.
+        rest = low[: match.start] + " " + low[match.end :]
+        present = self.categories_in(rest)
         if profile and profile.categories:
             if present & profile.categories:
                 found.append("category")
@@ -118,10 +121,9 @@ class Scorer:
         elif present:
             found.append("product")
         vocabulary = self._vocabulary[index]
-        rest = low[: match.start] + " " + low[match.end :]  # a model name is not its own evidence
         if vocabulary is not None and vocabulary.search(rest):
             found.append("vocabulary")
-        if self._claims.search(low):
+        if self._claims.search(rest):
             found.append("claim")
         if slang:
             found.append("slang")
@@ -142,7 +144,7 @@ class Scorer:
     def _embedded(self, low: str, match: TitleMatch, entry: CatalogEntry) -> bool:
         """The characters are part of an ordinary word running across the match's edge:
         士表 in 瑞士表, 尔夫 in 高尔夫, 久保 in 持久保湿."""
-        words = chinese_words()
+        words = self._words
         own = [a for a in entry.aliases if not a.isascii()]
         start, end = match.start, match.end
         for left in range(max(0, start - EMBED_REACH), end):

@@ -30,11 +30,22 @@ def _table(lang: str) -> tuple[tuple[str, ...], tuple[float, ...]]:
     return tuple(r[0] for r in rows), tuple(map(float, (r[1] for r in rows)))
 
 
+WORD_MIN = 1e-7  # chinese_words keeps words at least this frequent, of 2 to 5 characters
+
+
 @lru_cache(maxsize=1)
 def chinese_words() -> dict[str, float]:
-    """Chinese word -> frequency per word."""
+    """Chinese words of 2 to 5 characters at least `WORD_MIN` frequent -> frequency per word:
+    what tells an ordinary word running across a match's edge (kept for the process)."""
     words, freqs = _table("zh")
-    return dict(zip(words, freqs, strict=True))
+    return {w: f for w, f in zip(words, freqs, strict=True) if f >= WORD_MIN and 2 <= len(w) <= 5}
+
+
+def release() -> None:
+    """Drop the full word lists once an engine is built: about 150 MB a process otherwise.
+    The next build reads them again (about a second)."""
+    _table.cache_clear()
+    _english.cache_clear()
 
 
 @lru_cache(maxsize=1)
