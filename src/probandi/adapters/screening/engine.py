@@ -292,13 +292,7 @@ class ScreeningEngine:
             ordinary = kind in PLAIN and " ".join(text.lower().split()) in self._ordinary
             if ordinary or kind in DERIVED or entry.brand in self._scorer.ordinary_brands:
                 weighed = weigh(
-                    item,
-                    entry,
-                    c.pattern.brand,
-                    match,
-                    c.pattern.prior,
-                    slang,
-                    ordinary_name=ordinary,
+                    item, c.pattern.brand, match, c.pattern.prior, slang, ordinary_name=ordinary
                 )
                 if weighed is None:
                     continue
@@ -315,8 +309,7 @@ class ScreeningEngine:
         if item.price is None or not matches:
             return []
         out = []
-        claimed = {m.brand for m in matches if m.kind is not MatchKind.COMPATIBILITY}
-        for brand in sorted(claimed & ScreenResult(item.id, tuple(matches)).brands):
+        for brand in sorted(ScreenResult(item.id, tuple(matches)).brands):
             entry = self._by_name[brand]
             if entry.reference_price is None or entry.reference_currency != item.currency:
                 continue

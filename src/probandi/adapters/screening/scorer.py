@@ -30,7 +30,6 @@ from probandi.domain.screening.model import (
 from probandi.domain.screening.normalize import is_cjk
 
 EMBED_REACH = 3  # characters beyond the match looked at for a word running across it
-EMBED_MIN = 1e-7  # a word at least this frequent (per word) is an ordinary one
 # Evidence that a named brand which is also an ordinary word is meant as the brand after all.
 BRAND_SENSE = frozenset({"vocabulary", "brand_field", "slang"})
 # Evidence that a title using an ordinary word or phrase as a name is about the brand's goods.
@@ -69,7 +68,6 @@ class Scorer:
     def weigh(
         self,
         item: ScreenItem,
-        entry: CatalogEntry,
         index: int,
         match: TitleMatch,
         prior: float,
@@ -83,7 +81,7 @@ class Scorer:
         sense of the word (coach whistle), or when the name is an ordinary word or phrase
         (Canada Goose, Stone Island, 萧邦) and nothing in the title is about a product."""
         low = item.title.lower()
-        evidence, any_product = self._evidence(item, entry, index, match, low, slang)
+        evidence, any_product = self._evidence(item, index, match, low, slang)
         if match.kind not in DERIVED:
             brand_side = set(evidence) & BRAND_SENSE
             if "ordinary_sense" in evidence and not brand_side:
@@ -101,13 +99,13 @@ class Scorer:
     def _evidence(
         self,
         item: ScreenItem,
-        entry: CatalogEntry,
         index: int,
         match: TitleMatch,
         low: str,
         slang: bool,
     ) -> tuple[list[str], bool]:
         """The evidence codes, and whether the title names any product at all."""
+        entry = self.catalog[index]
         found: list[str] = []
         profile = self._profiles[index]
         # Evidence is what the title says besides the match: 士表 carries 表 in itself.
@@ -153,7 +151,7 @@ class Scorer:
                     continue  # inside the match: not a longer word
                 word = low[left:right]
                 if (
-                    words.get(word, 0.0) >= EMBED_MIN
+                    word in words  # an ordinary word: `chinese_words` keeps only those
                     and is_cjk(word[0])
                     and is_cjk(word[-1])
                     and not any(word in name or name in word for name in own)

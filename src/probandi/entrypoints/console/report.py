@@ -13,8 +13,8 @@ from probandi.domain.errors import InvalidInput
 from probandi.entrypoints.console.report_view import (
     FORMATS,
     period_bound,
-    rendered,
     report_charts,
+    report_response,
 )
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, page, services
 from probandi.queries.transparency_report import transparency_report
@@ -51,16 +51,7 @@ def report_page(request: Request, session: Signed) -> Response:
             end=end[:40],
         )
     if fmt != "page":
-        body, media_type = rendered(report, fmt)
-        name = f"transparency-{since:%Y%m%d}-{until:%Y%m%d}.{fmt}"
-        return Response(
-            body,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return report_response(report, fmt, "attachment")
     return page(
         request,
         "admin_report.html",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.responses import Response
 
 from probandi.domain.errors import InvalidInput
 from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
@@ -31,6 +32,20 @@ def rendered(report: TransparencyReport, fmt: str) -> tuple[str, str]:
     else:
         body = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
     return body, MEDIA_TYPES[fmt]
+
+
+def report_response(report: TransparencyReport, fmt: str, disposition: str) -> Response:
+    """The report in `fmt` as an HTTP answer, named after its period, never cached."""
+    body, media_type = rendered(report, fmt)
+    name = f"transparency-{report.start:%Y%m%d}-{report.end:%Y%m%d}.{fmt}"
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def report_csv(report: TransparencyReport) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from probandi.entrypoints.api.deps import CurrentActor, Svc
 from probandi.entrypoints.api.report_schemas import TransparencyReportOut
-from probandi.entrypoints.console.report_view import period_bound, rendered
+from probandi.entrypoints.console.report_view import period_bound, report_response
 from probandi.queries.transparency_report import transparency_report
 
 router = APIRouter(prefix="/v1", tags=["reports"])
@@ -51,13 +51,4 @@ def get_transparency_report(
         report = transparency_report(
             session, actor, since, until, now=svc.clock.now(), policy=svc.policy
         )
-    name = f"transparency-{since:%Y%m%d}-{until:%Y%m%d}"
-    body, media_type = rendered(report, format)
-    return Response(
-        body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'inline; filename="{name}.{format}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return report_response(report, format, "inline")
