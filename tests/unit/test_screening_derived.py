@@ -18,6 +18,7 @@ from probandi.domain.screening.evidence import (
     POSITIVE,
     WEIGHTS,
     TierPolicy,
+    load_given_names,
     price_evidence,
     prior,
     probability,
@@ -168,3 +169,50 @@ def test_a_derived_alias_alone_never_holds(engine: ScreeningEngine, data: st.Dat
     text, _ = data.draw(st.sampled_from(derived))
     filler = data.draw(st.sampled_from(["", " ", " 123", " xx", " 2024"]))
     assert held(engine, text + filler) == {}, text
+
+
+@pytest.mark.parametrize(
+    ("title", "why"),
+    [
+        ("patagonia trekking atlas paperback 2nd edition", "other_goods"),
+        ("gucci family history biography hardcover", "other_goods"),
+        ("萧邦 练习曲 琴谱 钢琴 教材", "other_goods"),
+        ("alice cartier wedding photo frame", "person"),
+        ("狗牙 手链 复古 藏式", "ordinary_sense"),  # Goyard's slang; a dog's tooth amulet
+        ("小香风 连衣裙 粗花呢 女", "style_of"),  # a tweed style, not a claim
+    ],
+)
+def test_a_name_meaning_something_else_is_only_possible(
+    engine: ScreeningEngine, title: str, why: str
+) -> None:
+    result = engine.screen(ScreenItem("t", title))
+    assert result.matches, "the name is still reported, as a review signal"
+    assert all(m.tier is Tier.POSSIBLE for m in result.matches), result.matches
+    assert any(m.evidence == (why,) for m in result.matches), result.matches
+
+
+@pytest.mark.parametrize(
+    ("title", "brand"),
+    [
+        ("Gucci phone case iPhone 15", "Gucci"),
+        ("Rolex coin purse green leather", "Rolex"),  # "coin purse" is a wallet, not a coin
+        ("Louis Vuitton Neverfull canvas print tote", "Louis Vuitton"),
+        ("Tom Ford sunglasses FT0237", "Tom Ford"),  # the brand's own given name
+        ("Christian Louboutin So Kate pumps 38", "Christian Louboutin"),
+        ("Patagonia Nano Puff jacket travel", "Patagonia"),
+        ("Cartier Love bracelet poster gift box", "Cartier"),  # the brand's goods are there
+        ("chanel-style quilted tote bag", "Chanel"),  # brand-name misuse, not a style
+        ("Burberry风衣 经典款 卡其色", "Burberry"),  # 风衣 is a trench coat, not a style
+        ("狗牙 墨镜 女 新款", "Goyard"),  # goods it does not make: a fantasy counterfeit
+    ],
+)
+def test_a_brand_named_with_its_goods_stays_named(
+    engine: ScreeningEngine, title: str, brand: str
+) -> None:
+    assert held(engine, title).get(brand) is Tier.NAMED
+
+
+def test_given_names_leave_out_ordinary_words() -> None:
+    names = load_given_names()
+    assert {"jacques", "freeman", "annie", "rudolph"} <= names
+    assert not {"rose", "ruby", "chelsea", "jordan", "may", "coco"} & names

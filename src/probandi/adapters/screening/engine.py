@@ -58,6 +58,7 @@ LEET_BYTES = frozenset(ord(ch) for ch in LEET)
 LEET_WORD = re.compile(rb"[a-z][013-578@$]|[013-578@$][a-z]")
 PRICE_FLOOR = Decimal("0.30")
 PLAIN = frozenset({MatchKind.NAME, MatchKind.ALIAS})  # as written, not an obfuscated form
+NAMED = PLAIN | {MatchKind.SLANG}  # may be weighed for another sense; obfuscation never is
 SMALL_BATCH = 64
 STANDARD = aho.MatchKind.Standard
 
@@ -279,6 +280,7 @@ class ScreeningEngine:
         matches: list[TitleMatch] = []
         signals: list[Signal] = []
         weigh = self._scorer.weigh
+        low = item.title.lower()
         slang = any(c.pattern.is_signal for c in cands)
         for c in cands:
             text = item.title[c.start : c.end]
@@ -290,7 +292,12 @@ class ScreeningEngine:
             kind = c.final_kind
             match = TitleMatch(entry.brand, text, c.start, c.end, kind)
             ordinary = kind in PLAIN and " ".join(text.lower().split()) in self._ordinary
-            if ordinary or kind in DERIVED or entry.brand in self._scorer.ordinary_brands:
+            if (
+                ordinary
+                or kind in DERIVED
+                or entry.brand in self._scorer.ordinary_brands
+                or (kind in NAMED and self._scorer.may_mean_else(low, match, c.pattern.brand))
+            ):
                 weighed = weigh(
                     item, c.pattern.brand, match, c.pattern.prior, slang, ordinary_name=ordinary
                 )

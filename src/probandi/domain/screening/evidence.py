@@ -49,6 +49,9 @@ WEIGHTS: dict[str, float] = {
     "price_trivial": -2.0,  # under 3 % of the brand's reference price
     "ordinary_sense": -5.0,  # a word showing the ordinary sense (coach whistle)
     "embedded": -4.0,  # part of an ordinary word across its edge (士表 in 瑞士表)
+    "other_goods": -2.0,  # goods where a name stands for something else (a book, a decoy)
+    "person": -3.0,  # a given name just before it (Jacques Cartier, Freeman Dyson)
+    "style_of": -3.0,  # slang naming a style (小香风, a tweed)
 }
 POSITIVE = frozenset(k for k, w in WEIGHTS.items() if w > 0)
 WORDS = {
@@ -63,6 +66,9 @@ WORDS = {
     "price_trivial": "a price far below any of the brand's",
     "ordinary_sense": "a word showing the ordinary sense",
     "embedded": "part of an ordinary word",
+    "other_goods": "goods in which the name means something else (a book, a poster, a decoy)",
+    "person": "a person's name",
+    "style_of": "a style named after the brand, not the brand's goods",
 }
 
 
@@ -123,6 +129,7 @@ class Vocabulary:
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     claims: tuple[str, ...] = ()
     ordinary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    other_goods: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -152,13 +159,31 @@ def load_vocabulary() -> Vocabulary:
     if not path.exists():
         return Vocabulary()
     raw = json.loads(path.read_text(encoding="utf-8"))
-    categories = {
-        name: tuple(dict.fromkeys([*words.get("zh", ()), *words.get("en", ())]))
-        for name, words in raw.get("categories", {}).items()
-    }
     claims = raw.get("authenticity_claims", {})
     ordinary = {k.lower(): tuple(v) for k, v in raw.get("ordinary_senses", {}).items()}
-    return Vocabulary(categories, (*claims.get("zh", ()), *claims.get("en", ())), ordinary)
+    return Vocabulary(
+        _by_language(raw.get("categories", {})),
+        (*claims.get("zh", ()), *claims.get("en", ())),
+        ordinary,
+        _by_language(raw.get("other_goods", {})),
+    )
+
+
+def _by_language(raw: Mapping[str, Mapping[str, Iterable[str]]]) -> dict[str, tuple[str, ...]]:
+    return {
+        name: tuple(dict.fromkeys([*words.get("zh", ()), *words.get("en", ())]))
+        for name, words in raw.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def load_given_names() -> frozenset[str]:
+    """Given names that are not also ordinary title words (`data/given_names.txt`)."""
+    path = DATA / "given_names.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(n.strip() for n in lines if n.strip() and not n.startswith("#"))
 
 
 def word_pattern(words: Iterable[str]) -> re.Pattern[str]:
