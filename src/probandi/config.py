@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from probandi.domain.locales import check_locale
 from probandi.domain.policy import Policy
 from probandi.domain.signin import BackoffRule, SignInLimits
 from probandi.domain.webhooks import WebhookPolicy
@@ -173,6 +174,9 @@ class Settings:
                     e.get("PROBANDI_PUBLIC_URL") or base.policy.public_base_url
                 ).rstrip("/"),
                 provider_name=e.get("PROBANDI_PROVIDER_NAME") or base.policy.provider_name,
+                default_locale=check_locale(
+                    e.get("PROBANDI_DEFAULT_LOCALE") or base.policy.default_locale
+                ),
                 screening_likely=float(
                     e.get("PROBANDI_SCREENING_LIKELY") or base.policy.screening_likely
                 ),

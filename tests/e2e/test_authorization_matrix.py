@@ -180,6 +180,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/brand-requests/{request_id}"): Rule("holder_a admin"),
     ("GET", "/v1/fx-rates"): Rule(KEYED),
     ("GET", "/v1/policy"): Rule(KEYED),
+    ("GET", "/v1/me/preferences"): Rule(KEYED),  # one's own settings: any key
+    ("PUT", "/v1/me/preferences"): Rule(KEYED, request=lambda _o, _p: {"json": {"locale": None}}),
     ("GET", "/v1/audit"): Rule("admin"),
     ("GET", "/v1/reports/transparency"): Rule(
         "admin", request=lambda _o, _p: {"params": {"from": "2026-01-01", "to": "2026-02-01"}}

@@ -15,6 +15,7 @@ from probandi.domain.brands import Brand, ReferencePrice, brand_price_floor
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.sellers import VoucherKind
 from probandi.domain.statements import facts_from_findings, redress_text
+from probandi.domain.text import english
 from probandi.domain.vouchers import (
     VOUCHER_TRANSITIONS,
     Declaration,
@@ -157,11 +158,13 @@ def test_statement_facts_leave_out_informational_findings() -> None:
         a_finding(Severity.INFO, "voucher.issuer_authorized"),
         a_finding(Severity.WARNING, "voucher.issuer_unknown"),
     )
-    assert facts_from_findings(findings) == (
+    assert tuple(english(f) for f in facts_from_findings(findings)) == (
         "[voucher.buyer_not_seller] voucher.buyer_not_seller message",
         "[voucher.issuer_unknown] voucher.issuer_unknown message",
     )
 
 
 def test_the_redress_text_states_the_last_day_to_complain() -> None:
-    assert "until 2027-05-04." in redress_text(MONDAY_9AM, 183)
+    wording = redress_text(MONDAY_9AM, 183)
+    assert "until 2027-05-04." in english(wording)
+    assert wording[0].params == {"until": "2027-05-04"}  # kept as data, rendered when shown

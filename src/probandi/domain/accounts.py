@@ -57,7 +57,7 @@ class User:
         target = USER_TRANSITIONS.get((self.status, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a user who is {self.status.value}",
+                "cannot %(action)s a user who is %(status)s",
                 status=self.status.value,
                 action=action.value,
             )
@@ -71,7 +71,9 @@ def check_new_user(username: str, role: Role, password: str) -> None:
         raise InvalidInput("users are reviewers or admins; parties use API keys", field="role")
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise InvalidInput(
-            f"the password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters", field="password"
+            "the password must be %(MIN_PASSWORD)s-%(MAX_PASSWORD)s characters",
+            field="password",
+            params={"MIN_PASSWORD": MIN_PASSWORD, "MAX_PASSWORD": MAX_PASSWORD},
         )
 
 

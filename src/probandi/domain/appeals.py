@@ -55,7 +55,11 @@ class Appeal:
 
     def __post_init__(self) -> None:
         if not self.statement.strip() or len(self.statement) > MAX_STATEMENT:
-            raise InvalidInput(f"statement must be 1-{MAX_STATEMENT} characters", field="statement")
+            raise InvalidInput(
+                "statement must be 1-%(MAX_STATEMENT)s characters",
+                field="statement",
+                params={"MAX_STATEMENT": MAX_STATEMENT},
+            )
 
     def decide(
         self, action: AppealAction, *, by: str, at: datetime, reason_code: str, note: str | None
@@ -63,8 +67,9 @@ class Appeal:
         target = APPEAL_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} an appeal that is {self.state.value}",
+                "cannot %(action)s an appeal that is %(state)s",
                 state=self.state.value,
+                params={"action": action.value},
             )
         return replace(
             self, state=target, decided_by=by, decided_at=at, reason_code=reason_code, note=note
@@ -75,6 +80,7 @@ def check_window(decision_at: datetime, *, now: datetime, window_days: int) -> N
     """An appeal is open for `window_days` after the decision (6 months by default)."""
     if now > decision_at + timedelta(days=window_days):
         raise InvalidInput(
-            f"the appeal window of {window_days} days after the decision has passed",
+            "the appeal window of %(window_days)s days after the decision has passed",
             field="subject_id",
+            params={"window_days": window_days},
         )

@@ -83,7 +83,7 @@ class BrandRequest:
         target = TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a brand request that is {self.state.value}",
+                "cannot %(action)s a brand request that is %(state)s",
                 state=self.state.value,
                 action=action.value,
                 allowed=sorted(a.value for a in allowed_actions(self.state)),
@@ -92,7 +92,11 @@ class BrandRequest:
         if action is RequestAction.REFUSE and reason is None:
             raise InvalidInput("a refusal says why", field="reason")
         if reason is not None and len(reason) > MAX_REASON:
-            raise InvalidInput(f"the reason is at most {MAX_REASON} characters", field="reason")
+            raise InvalidInput(
+                "the reason is at most %(MAX_REASON)s characters",
+                field="reason",
+                params={"MAX_REASON": MAX_REASON},
+            )
         return replace(self, state=target, decided_at=at, decided_by=by.id, reason=reason)
 
 

@@ -56,7 +56,11 @@ class Brand:
         if not self.name.strip() or len(self.name) > MAX_NAME:
             raise InvalidInput("brand name must be 1-120 characters", field="name")
         if len(self.aliases) > MAX_ALIASES:
-            raise InvalidInput(f"at most {MAX_ALIASES} aliases", field="aliases")
+            raise InvalidInput(
+                "at most %(MAX_ALIASES)s aliases",
+                field="aliases",
+                params={"MAX_ALIASES": MAX_ALIASES},
+            )
         for alias in self.aliases:
             if not alias.strip() or len(alias) > MAX_NAME:
                 raise InvalidInput("each alias must be 1-120 characters", field="aliases")

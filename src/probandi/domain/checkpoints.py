@@ -59,7 +59,9 @@ class Checkpoint:
 def parse_document(doc: Mapping[str, object]) -> tuple[Checkpoint, str]:
     """The checkpoint and its signature from a document; refuses anything malformed."""
     if doc.get("format") != FORMAT:
-        raise InvalidInput(f"not a checkpoint: format is not {FORMAT}", field="format")
+        raise InvalidInput(
+            "not a checkpoint: format is not %(FORMAT)s", field="format", params={"FORMAT": FORMAT}
+        )
     try:
         at = datetime.fromisoformat(str(doc["at"]))
         heads_raw = doc["heads"]
@@ -68,7 +70,9 @@ def parse_document(doc: Mapping[str, object]) -> tuple[Checkpoint, str]:
         heads = tuple(LaneHead(int(h[0]), int(h[1]), str(h[2])) for h in heads_raw)
         return Checkpoint(at, heads, str(doc["key_id"])), str(doc["signature"])
     except (KeyError, TypeError, ValueError, IndexError) as exc:
-        raise InvalidInput(f"malformed checkpoint: {exc}", field="checkpoint") from exc
+        raise InvalidInput(
+            "malformed checkpoint: %(exc)s", field="checkpoint", params={"exc": exc}
+        ) from exc
 
 
 @dataclass(frozen=True)

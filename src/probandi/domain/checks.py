@@ -17,7 +17,7 @@ from probandi.domain.money import FxTable, Money
 from probandi.domain.policy import Policy
 from probandi.domain.screening import AliasMatcher
 from probandi.domain.sellers import Seller, SellerKind, VoucherKind
-from probandi.domain.vouchers import Declaration, Finding, Severity
+from probandi.domain.vouchers import Declaration, Finding, Severity, plain_finding
 
 DOCUMENT_KINDS = frozenset(
     {VoucherKind.PURCHASE_INVOICE, VoucherKind.MALL_RECEIPT, VoucherKind.TRANSACTION_RECORD}
@@ -48,14 +48,7 @@ class CheckContext:
     same_file_uses: tuple[PriorUse, ...] = ()
 
 
-def _finding(code: str, severity: Severity, message: str, **evidence: object) -> Finding:
-    return Finding(code, severity, message, {k: _plain(v) for k, v in evidence.items()})
-
-
-def _plain(value: object) -> str | int | float | bool | None:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+_finding = plain_finding
 
 
 def check_reuse(ctx: CheckContext) -> list[Finding]:
@@ -81,8 +74,9 @@ def check_kind(ctx: CheckContext) -> list[Finding]:
         _finding(
             "voucher.kind_not_accepted",
             Severity.WARNING,
-            f"a {ctx.kind.value} is not the proof expected from a {ctx.seller.kind.value}",
+            "a %(kind)s is not the proof expected from a %(seller_kind)s",
             accepted=", ".join(k.value for k in accepted),
+            params={"kind": ctx.kind.value, "seller_kind": ctx.seller.kind.value},
         )
     ]
 
@@ -107,9 +101,10 @@ def check_dates(ctx: CheckContext) -> list[Finding]:
             _finding(
                 "voucher.outside_validity_window",
                 Severity.HARD,
-                f"the document was issued more than {ctx.policy.invoice_validity_days} days ago",
+                "the document was issued more than %(invoice_validity_days)s days ago",
                 issued_on=decl.issued_on,
                 oldest_accepted=oldest,
+                params={"invoice_validity_days": ctx.policy.invoice_validity_days},
             )
         )
     if decl.valid_until is not None and decl.valid_until < today:
@@ -136,9 +131,9 @@ def check_dates(ctx: CheckContext) -> list[Finding]:
                 _finding(
                     "voucher.price_capture_stale",
                     Severity.WARNING,
-                    "the price capture is older than "
-                    f"{ctx.policy.price_capture_validity_days} days",
+                    "the price capture is older than %(price_capture_validity_days)s days",
                     captured_at=decl.captured_at,
+                    params={"price_capture_validity_days": ctx.policy.price_capture_validity_days},
                 )
             )
     return found
@@ -233,7 +228,7 @@ def check_brand_and_quantity(ctx: CheckContext) -> list[Finding]:
                 _finding(
                     "voucher.brand_not_named",
                     Severity.WARNING,
-                    f"no line of the document names {brand.name}",
+                    "no line of the document names %(brand)s",
                     brand=brand.name,
                 )
             )
@@ -244,10 +239,13 @@ def check_brand_and_quantity(ctx: CheckContext) -> list[Finding]:
                 _finding(
                     "voucher.quantity_short",
                     Severity.WARNING,
-                    f"the document covers {quantity} unit(s) of {brand.name}; "
-                    f"the listing offers {ctx.listing.content.stock}",
+                    (
+                        "the document covers %(covered)s unit(s) of %(name)s; the listing offers "
+                        "%(stock)s"
+                    ),
                     covered=quantity,
                     stock=ctx.listing.content.stock,
+                    params={"name": brand.name},
                 )
             )
     return found
@@ -298,10 +296,13 @@ def check_reference_price(ctx: CheckContext) -> list[Finding]:
                 _finding(
                     "listing.price_far_below_reference",
                     Severity.WARNING,
-                    f"the price is below {ctx.policy.reference_price_floor:.0%} of "
-                    f"{brand.name}'s reference price",
+                    ("the price is below %(reference_price_floor)s% of %(name)s's reference price"),
                     price=f"{price.amount} {price.currency}",
                     reference=f"{converted.amount} {converted.currency}",
+                    params={
+                        "reference_price_floor": round(ctx.policy.reference_price_floor * 100),
+                        "name": brand.name,
+                    },
                 )
             )
     return found
@@ -366,8 +367,8 @@ def distinct(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
     """One finding per code and subject, in first-seen order: a seller never sees the same
     finding twice (the evidence naming other sellers is redacted for it)."""
     groups: dict[tuple[str, object], list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault(_subject(finding), []).append(finding)
+    for found in findings:
+        groups.setdefault(_subject(found), []).append(found)
     return [_merged(group) for group in groups.values()]
 
 

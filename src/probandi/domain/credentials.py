@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from probandi.domain.errors import InvalidInput, InvalidTransition
-from probandi.domain.vouchers import Finding, Severity
+from probandi.domain.vouchers import Finding, Severity, finding
 
 STATUS_LIST_BITS = 131_072  # the W3C minimum (16 KiB), for herd privacy
 MAX_TOKEN_CHARS = 16_384  # a credential for a few brands is about 2 KB
@@ -97,8 +97,9 @@ class IssuerKey:
         target = KEY_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value.replace('_', ' ')} a key that is {self.state.value}",
+                "cannot %(action)s a key that is %(state)s",
                 state=self.state.value,
+                params={"action": action.value.replace("_", " ")},
             )
         return target
 
@@ -168,8 +169,9 @@ def bit_at(bits: bytes, index: int) -> bool:
     """The spec's order: index 0 is the left-most (most significant) bit of byte 0."""
     if not 0 <= index < len(bits) * 8:
         raise InvalidInput(
-            f"status list index {index} is outside the list (0 to {len(bits) * 8 - 1})",
+            "status list index %(index)s is outside the list (0 to %(last)s)",
             field="statusListIndex",
+            params={"index": index, "last": len(bits) * 8 - 1},
         )
     return bool(bits[index // 8] >> (7 - index % 8) & 1)
 
@@ -187,7 +189,11 @@ def status_list_of(indexes: Iterable[int], size: int = STATUS_LIST_BITS) -> byte
     out = bytearray(size // 8)
     for index in indexes:
         if not 0 <= index < size:
-            raise InvalidInput(f"status list index {index} is outside the list", field="index")
+            raise InvalidInput(
+                "status list index %(index)s is outside the list",
+                field="index",
+                params={"index": index},
+            )
         out[index // 8] |= 1 << (7 - index % 8)
     return bytes(out)
 
@@ -234,7 +240,11 @@ def holder_urn(holder_id: str) -> str:
 
 def _text(value: object, name: str, limit: int = 300) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise InvalidInput(f"the credential's {name} is missing or not text", field="credential")
+        raise InvalidInput(
+            "the credential's %(name)s is missing or not text",
+            field="credential",
+            params={"name": name},
+        )
     return value.strip()
 
 
@@ -244,10 +254,14 @@ def _when(value: object, name: str) -> datetime:
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            f"the credential's {name} is not a date-time", field="credential"
+            "the credential's %(name)s is not a date-time",
+            field="credential",
+            params={"name": name},
         ) from None
     if at.tzinfo is None:
-        raise InvalidInput(f"the credential's {name} has no time zone", field="credential")
+        raise InvalidInput(
+            "the credential's %(name)s has no time zone", field="credential", params={"name": name}
+        )
     return at
 
 
@@ -258,7 +272,11 @@ def claims_from_payload(payload: Mapping[str, object]) -> CredentialClaims:
         raise InvalidInput("not a W3C Verifiable Credential 2.0 (@context)", field="credential")
     types = payload.get("type")
     if not isinstance(types, list) or CREDENTIAL_TYPE not in types:
-        raise InvalidInput(f"not an {CREDENTIAL_TYPE}", field="credential")
+        raise InvalidInput(
+            "not an %(CREDENTIAL_TYPE)s",
+            field="credential",
+            params={"CREDENTIAL_TYPE": CREDENTIAL_TYPE},
+        )
     issuer = payload.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
     subject = payload.get("credentialSubject")
@@ -295,9 +313,9 @@ def claims_from_payload(payload: Mapping[str, object]) -> CredentialClaims:
             ) from None
         if not 0 <= index < STATUS_LIST_BITS:
             raise InvalidInput(
-                f"the credential's status list index {index} is out of range "
-                f"(0 to {STATUS_LIST_BITS - 1})",
+                "the credential's status list index %(index)s is out of range (0 to %(last)s)",
                 field="credential",
+                params={"index": index, "last": STATUS_LIST_BITS - 1},
             )
         entries.append(
             StatusEntry(purpose, index, _text(s.get("statusListCredential"), "status list", 500))
@@ -402,12 +420,12 @@ class IssuedCredential:
 
     def suspend(self, *, at: datetime) -> IssuedCredential:
         if self.revoked_at is not None or self.suspended_at is not None:
-            raise InvalidTransition(f"the credential is {self.state}", state=self.state)
+            raise InvalidTransition("the credential is %(state)s", state=self.state)
         return replace(self, suspended_at=at)
 
     def reinstate(self) -> IssuedCredential:
         if self.suspended_at is None or self.revoked_at is not None:
-            raise InvalidTransition(f"the credential is {self.state}", state=self.state)
+            raise InvalidTransition("the credential is %(state)s", state=self.state)
         return replace(self, suspended_at=None)
 
     @property
@@ -470,8 +488,15 @@ def _norm(text: str) -> str:
     return _IGNORED_IN_NAMES.sub("", text).casefold()
 
 
-def _hard(code: str, message: str, **evidence: str | int | bool | None) -> Finding:
-    return Finding(code, Severity.HARD, message, dict(evidence))
+def _hard(
+    code: str,
+    message: str,
+    *,
+    params: Mapping[str, str | int | bool | None] | None = None,
+    **evidence: str | int | bool | None,
+) -> Finding:
+    """`message` with `%(name)s` placeholders, filled from the evidence and `params`."""
+    return finding(code, Severity.HARD, message, evidence, **(params or {}))
 
 
 def verify_presented(
@@ -502,11 +527,14 @@ def verify_presented(
         return findings
     brands = ", ".join(subject.brand_names.get(b, b) for b in sorted(subject.gated_brand_ids))
     return [
-        Finding(
+        finding(
             "credential.verified",
             Severity.INFO,
-            f"signed by {claims.issuer} with key {key.kid}, for this seller and {brands}",
+            "signed by %(issuer)s with key %(kid)s, for this seller and %(brands)s",
             {"kid": key.kid, "credential_id": claims.id},
+            issuer=claims.issuer,
+            kid=key.kid,
+            brands=brands,
         )
     ]
 
@@ -514,13 +542,21 @@ def verify_presented(
 def _signature_findings(presented: Presented, key: IssuerKey | None) -> list[Finding]:
     if presented.signature is SignatureCheck.MALFORMED or presented.claims is None:
         why = presented.problem or "unreadable"
-        return [_hard("credential.bad_signature", f"not a valid signed credential: {why}")]
+        return [
+            _hard(
+                "credential.bad_signature",
+                "not a valid signed credential: %(why)s",
+                params={"why": why},
+            )
+        ]
     if presented.signature is SignatureCheck.UNKNOWN_KEY or key is None:
         return [
             _hard(
                 "credential.unknown_key",
-                f"the credential is signed with key {presented.kid!r}, which no rights holder "
-                "has registered",
+                (
+                    "the credential is signed with key %(kid)r, which no rights holder has "
+                    "registered"
+                ),
                 kid=presented.kid,
             )
         ]
@@ -528,9 +564,12 @@ def _signature_findings(presented: Presented, key: IssuerKey | None) -> list[Fin
         return [
             _hard(
                 "credential.unknown_key",
-                f"key {key.kid!r} belongs to another rights holder than the credential's "
-                f"issuer ({presented.claims.issuer})",
+                (
+                    "key %(kid)r belongs to another rights holder than the credential's "
+                    "issuer (%(issuer)s)"
+                ),
                 kid=key.kid,
+                params={"issuer": presented.claims.issuer},
             )
         ]
     if presented.signature is SignatureCheck.INVALID:
@@ -570,10 +609,16 @@ def _subject_findings(claims: CredentialClaims, subject: GateSubject) -> list[Fi
     return [
         _hard(
             "credential.not_for_this_seller",
-            f"the credential was issued to {claims.subject_legal_name} "
-            f"({claims.subject_registration_id}), not to this seller",
+            (
+                "the credential was issued to %(subject_legal_name)s "
+                "(%(subject_registration_id)s), not to this seller"
+            ),
             name_matches=name_matches,
             registration_matches=id_matches,
+            params={
+                "subject_legal_name": claims.subject_legal_name,
+                "subject_registration_id": claims.subject_registration_id,
+            },
         )
     ]
 
@@ -589,9 +634,12 @@ def _coverage_findings(
     return [
         _hard(
             "credential.brand_not_covered",
-            f"the credential does not cover {names}: the issuer must hold the marks and sign "
-            "for them with a key registered for them",
+            (
+                "the credential does not cover %(names)s: the issuer must hold the marks "
+                "and sign for them with a key registered for them"
+            ),
             missing=",".join(missing),
+            params={"names": names},
         )
     ]
 
@@ -602,7 +650,11 @@ def _validity_findings(claims: CredentialClaims, now: datetime) -> list[Finding]
         return [_hard("credential.expired", why)]
     if claims.valid_until is not None and now >= claims.valid_until:
         return [
-            _hard("credential.expired", f"the credential expired on {_iso(claims.valid_until)}")
+            _hard(
+                "credential.expired",
+                "the credential expired on %(valid_until)s",
+                params={"valid_until": _iso(claims.valid_until)},
+            )
         ]
     return []
 
@@ -615,7 +667,12 @@ def _status_findings(
         return [_hard("credential.revoked", why, reason="no_status")]
     done = {StatusPurpose.REVOCATION: "revoked", StatusPurpose.SUSPENSION: "suspended"}
     return [
-        _hard("credential.revoked", f"the issuer {done[p]} this credential", reason=p.value)
+        _hard(
+            "credential.revoked",
+            "the issuer %(value)s this credential",
+            reason=p.value,
+            params={"value": done[p]},
+        )
         for p, is_set in sorted(status_bits.items())
         if is_set
     ]

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from probandi.domain.text import fill
+
 
 class DomainError(Exception):
     """Base of every error the domain and services raise on purpose."""
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, code: str | None = None, **details: object) -> None:
-        """`code` narrows the class's stable code for a case clients tell apart."""
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+        **details: object,
+    ) -> None:
+        """`message` is English with named placeholders (`%(state)s`) filled from the
+        details and `params`; it is also the message id the edges translate it by.
+        `details` are sent with the problem, `params` only fill the message. `code` narrows
+        the class's stable code for a case clients tell apart."""
+        self.template = message
+        self.params: dict[str, object] = {**details, **(params or {})}
+        self.message = fill(message, self.params)
+        super().__init__(self.message)
         self.details = details
         if code is not None:
             self.code = code

@@ -89,7 +89,9 @@ class Job:
         target = JOB_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a job that is {self.state.value}", state=self.state.value
+                "cannot %(action)s a job that is %(state)s",
+                state=self.state.value,
+                params={"action": action.value},
             )
         return target
 
@@ -105,7 +107,9 @@ class Job:
         """Run it under `owner`'s lease; a job whose owner vanished is out of attempts
         when it was claimed `max_attempts` times (a job that kills its worker dies too)."""
         if not self.claimable(now):
-            raise InvalidTransition(f"job {self.id} is not claimable now", state=self.state.value)
+            raise InvalidTransition(
+                "job %(id)s is not claimable now", state=self.state.value, params={"id": self.id}
+            )
         if self.state is JobState.RUNNING and self.attempts >= self.max_attempts:
             return self._give_up(f"lease of {self.lease_owner} expired", now)
         return replace(

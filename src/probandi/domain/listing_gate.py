@@ -99,7 +99,7 @@ class Gate:
         target = TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a listing that is {self.state.value}",
+                "cannot %(action)s a listing that is %(state)s",
                 state=self.state.value,
                 action=action.value,
                 allowed=sorted(a.value for a in allowed_actions(self.state)),

@@ -14,6 +14,7 @@ from probandi.domain.listing_gate import Gate, GateAction, GateEvent, GateState
 from probandi.domain.money import Money
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller
+from probandi.domain.text import Wording, english, say
 
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000
@@ -24,7 +25,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")
 def check_id(value: str, field_name: str = "id") -> str:
     if not ID_PATTERN.match(value):
         raise InvalidInput(
-            f"{field_name} must be 1-128 characters of letters, digits and . _ : -",
+            "%(field)s must be 1-128 characters of letters, digits and . _ : -",
             field=field_name,
         )
     return value
@@ -44,13 +45,19 @@ class ListingContent:
 
     def __post_init__(self) -> None:
         if not self.title.strip() or len(self.title) > MAX_TITLE:
-            raise InvalidInput(f"title must be 1-{MAX_TITLE} characters", field="title")
+            raise InvalidInput(
+                "title must be 1-%(MAX_TITLE)s characters",
+                field="title",
+                params={"MAX_TITLE": MAX_TITLE},
+            )
         if len(self.description) > MAX_DESCRIPTION:
             raise InvalidInput("description is too long", field="description")
         if self.stock < 0:
             raise InvalidInput("stock must not be negative", field="stock")
         if len(self.images) > MAX_IMAGES:
-            raise InvalidInput(f"at most {MAX_IMAGES} images", field="images")
+            raise InvalidInput(
+                "at most %(MAX_IMAGES)s images", field="images", params={"MAX_IMAGES": MAX_IMAGES}
+            )
 
     def screened_fields(self) -> dict[str, str | None]:
         return {"brand": self.brand, "title": self.title}
@@ -238,9 +245,18 @@ class Publishability:
     """The plain answer every listing response carries."""
 
     publishable: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # in English, as the API sends them
     required_evidence: str | None
     proof_due_at: datetime | None
+    reason_terms: tuple[Wording, ...] = ()  # the same, as data, for the reader's locale
+
+    @staticmethod
+    def of(
+        reasons: tuple[Wording, ...], required_evidence: str | None, due: datetime | None
+    ) -> Publishability:
+        """Not publishable, for `reasons`."""
+        english_reasons = tuple(english(r) for r in reasons)
+        return Publishability(False, english_reasons, required_evidence, due, reasons)
 
 
 class Blocker(enum.StrEnum):
@@ -272,29 +288,41 @@ def publishability(listing: Listing, seller: Seller) -> Publishability:
     state = listing.gate.state
     names = ", ".join(listing.gated_brand_names)
     requirement = seller.required_evidence.summary if listing.matches else None
-    reasons: dict[GateState, str] = {
-        GateState.AWAITING_PROOF: f"names the gated brand(s) {names}; proof has not been "
-        "supplied yet",
-        GateState.IN_REVIEW: f"names the gated brand(s) {names}; the proof is under review",
-        GateState.REJECTED: f"names the gated brand(s) {names}; the proof was rejected "
-        "(see the statement of reasons); other proof may be supplied",
-        GateState.REMOVED: "removed: no acceptable proof was supplied in time, or a reviewer "
-        "removed it",
+    reasons: dict[GateState, Wording] = {
+        GateState.AWAITING_PROOF: say(
+            "names the gated brand(s) %(brands)s; proof has not been supplied yet", brands=names
+        ),
+        GateState.IN_REVIEW: say(
+            "names the gated brand(s) %(brands)s; the proof is under review", brands=names
+        ),
+        GateState.REJECTED: say(
+            "names the gated brand(s) %(brands)s; the proof was rejected (see the statement of "
+            "reasons); other proof may be supplied",
+            brands=names,
+        ),
+        GateState.REMOVED: say(
+            "removed: no acceptable proof was supplied in time, or a reviewer removed it"
+        ),
     }
-    restrictions = []
+    restrictions: list[Wording] = []
     if seller.closed_at is not None:
         restrictions.append(
-            "the shop is closed under the penalty ledger; none of its listings may be published"
+            say(
+                "the shop is closed under the penalty ledger; none of its listings may be published"
+            )
         )
     for notice_id, hold in listing.notice_holds:
         restrictions.append(
-            f"suspended on notice {notice_id} from a rights holder; answer it with proof"
+            say(
+                "suspended on notice %(notice_id)s from a rights holder; answer it with proof",
+                notice_id=notice_id,
+            )
             if hold == "suspended"
-            else f"removed on notice {notice_id}: the notice was upheld"
+            else say("removed on notice %(notice_id)s: the notice was upheld", notice_id=notice_id)
         )
     if not blockers(listing, seller):
         return Publishability(True, (), None, None)
     if listing.gate.publishable:
-        return Publishability(False, tuple(restrictions), None, None)
+        return Publishability.of(tuple(restrictions), None, None)
     due = listing.proof_due_at if state is not GateState.REMOVED else None
-    return Publishability(False, (*restrictions, reasons[state]), requirement, due)
+    return Publishability.of((*restrictions, reasons[state]), requirement, due)

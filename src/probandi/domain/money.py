@@ -172,7 +172,9 @@ CURRENCIES = frozenset(
 def check_currency(code: str) -> str:
     """Return the code if it is a known ISO 4217 currency, else raise."""
     if code not in CURRENCIES:
-        raise InvalidInput(f"unknown currency {code!r}", field="currency")
+        raise InvalidInput(
+            "unknown currency %(code_value)r", field="currency", params={"code_value": code}
+        )
     return code
 
 

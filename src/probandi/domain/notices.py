@@ -18,6 +18,7 @@ from probandi.domain.brands import Brand, fold
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.listing_gate import GateState
 from probandi.domain.listings import Listing
+from probandi.domain.locales import N_
 from probandi.domain.vouchers import StoredFile
 
 MAX_LISTINGS = 300  # Alibaba IPP
@@ -33,10 +34,10 @@ class NoticeReason(enum.StrEnum):
 
 
 REASON_TEXT = {
-    NoticeReason.COUNTERFEIT: "the goods are counterfeit",
-    NoticeReason.TRADEMARK_MISUSE: "the listing misuses the trademark",
-    NoticeReason.UNAUTHORIZED_IMAGES: "the listing uses the brand's images without consent",
-    NoticeReason.OTHER: "another infringement of the brand's rights, stated in the notice",
+    NoticeReason.COUNTERFEIT: N_("the goods are counterfeit"),
+    NoticeReason.TRADEMARK_MISUSE: N_("the listing misuses the trademark"),
+    NoticeReason.UNAUTHORIZED_IMAGES: N_("the listing uses the brand's images without consent"),
+    NoticeReason.OTHER: N_("another infringement of the brand's rights, stated in the notice"),
 }
 
 
@@ -51,11 +52,11 @@ class Refusal(enum.StrEnum):
 
 
 REFUSAL_TEXT = {
-    Refusal.NOT_FOUND: "no such listing",
-    Refusal.NOT_YOUR_BRAND: "the listing does not name a brand you are verified to act for",
-    Refusal.DUPLICATE: "the listing appears more than once in this notice",
-    Refusal.ALREADY_NOTICED: "an open notice of yours already covers this listing",
-    Refusal.ALREADY_REMOVED: "the listing is already removed",
+    Refusal.NOT_FOUND: N_("no such listing"),
+    Refusal.NOT_YOUR_BRAND: N_("the listing does not name a brand you are verified to act for"),
+    Refusal.DUPLICATE: N_("the listing appears more than once in this notice"),
+    Refusal.ALREADY_NOTICED: N_("an open notice of yours already covers this listing"),
+    Refusal.ALREADY_REMOVED: N_("the listing is already removed"),
 }
 
 
@@ -135,7 +136,7 @@ class ActionReport:
         for name in ("authority", "reference"):
             value = getattr(self, name)
             if not value.strip() or len(value) > 300:
-                raise InvalidInput(f"{name} must be 1-300 characters", field=name)
+                raise InvalidInput("%(field)s must be 1-300 characters", field=name)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,11 @@ class CounterNotice:
 
     def __post_init__(self) -> None:
         if not self.statement.strip() or len(self.statement) > MAX_TEXT:
-            raise InvalidInput(f"statement must be 1-{MAX_TEXT} characters", field="statement")
+            raise InvalidInput(
+                "statement must be 1-%(MAX_TEXT)s characters",
+                field="statement",
+                params={"MAX_TEXT": MAX_TEXT},
+            )
         if not self.voucher_ids:
             raise InvalidInput("a counter-notice needs proof: a voucher", field="file")
 
@@ -190,7 +195,7 @@ class NoticeItem:
         target = ITEM_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a notice item that is {self.state.value}",
+                "cannot %(action)s a notice item that is %(state)s",
                 state=self.state.value,
                 action=action.value,
                 allowed=sorted(a.value for a in allowed_item_actions(self.state)),
@@ -250,16 +255,28 @@ class Notice:
 
     def __post_init__(self) -> None:
         if len(self.text) > MAX_TEXT:
-            raise InvalidInput(f"text must be at most {MAX_TEXT} characters", field="text")
+            raise InvalidInput(
+                "text must be at most %(MAX_TEXT)s characters",
+                field="text",
+                params={"MAX_TEXT": MAX_TEXT},
+            )
         if len(self.evidence_ids) > MAX_EVIDENCE:
-            raise InvalidInput(f"at most {MAX_EVIDENCE} evidence files", field="evidence_ids")
+            raise InvalidInput(
+                "at most %(MAX_EVIDENCE)s evidence files",
+                field="evidence_ids",
+                params={"MAX_EVIDENCE": MAX_EVIDENCE},
+            )
 
 
 def check_listing_ids(listing_ids: tuple[str, ...]) -> None:
     if not listing_ids:
         raise InvalidInput("a notice names at least one listing", field="listing_ids")
     if len(listing_ids) > MAX_LISTINGS:
-        raise InvalidInput(f"a notice names at most {MAX_LISTINGS} listings", field="listing_ids")
+        raise InvalidInput(
+            "a notice names at most %(MAX_LISTINGS)s listings",
+            field="listing_ids",
+            params={"MAX_LISTINGS": MAX_LISTINGS},
+        )
 
 
 def _mentions(text: str, name: str) -> bool:

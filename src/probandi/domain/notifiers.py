@@ -37,7 +37,11 @@ class TrademarkRegistration:
         for name in ("office", "number"):
             value = getattr(self, name)
             if not value.strip() or len(value) > 100:
-                raise InvalidInput(f"{name} must be 1-100 characters", field="registrations")
+                raise InvalidInput(
+                    "%(name)s must be 1-100 characters",
+                    field="registrations",
+                    params={"name": name},
+                )
         if not self.classes or any(not 1 <= c <= 45 for c in self.classes):
             raise InvalidInput("Nice classes are 1-45", field="registrations")
 
@@ -54,7 +58,11 @@ class Authorization:
         for name in ("granted_by", "reference"):
             value = getattr(self, name)
             if not value.strip() or len(value) > 300:
-                raise InvalidInput(f"{name} must be 1-300 characters", field="authorization")
+                raise InvalidInput(
+                    "%(name)s must be 1-300 characters",
+                    field="authorization",
+                    params={"name": name},
+                )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from probandi.domain.calendar import WorkingCalendar
+from probandi.domain.locales import N_
 
 
 class PenaltyKind(enum.StrEnum):
@@ -25,11 +26,12 @@ class PenaltyKind(enum.StrEnum):
 
 
 PENALTY_TEXT = {
-    PenaltyKind.COUNTERFEIT: "a counterfeit strike: a rights holder's notice was upheld",
-    PenaltyKind.PROOF_DEADLINE_MISSED: "a counterfeit strike: a notice was not answered "
-    "with proof in time",
-    PenaltyKind.FORGED_VOUCHER: "a forged or recycled voucher (closure-level)",
-    PenaltyKind.REVERSAL: "a reversal of an earlier entry",
+    PenaltyKind.COUNTERFEIT: N_("a counterfeit strike: a rights holder's notice was upheld"),
+    PenaltyKind.PROOF_DEADLINE_MISSED: N_(
+        "a counterfeit strike: a notice was not answered with proof in time"
+    ),
+    PenaltyKind.FORGED_VOUCHER: N_("a forged or recycled voucher (closure-level)"),
+    PenaltyKind.REVERSAL: N_("a reversal of an earlier entry"),
 }
 
 

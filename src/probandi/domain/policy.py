@@ -64,6 +64,9 @@ class Policy:
     # Transparency reports (DSA Art. 15, 24): who reports, and the longest period asked for.
     provider_name: str = "probandi"
     report_max_days: int = 366
+    # The locale of a reader who chose none and whose client asks for none we speak
+    # (issue 21): `en` or `zh_CN`.
+    default_locale: str = "en"
 
     def screening_tiers(self) -> TierPolicy:
         return TierPolicy(likely=self.screening_likely, possible=self.screening_possible)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from probandi.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from probandi.domain.locales import N_
 
 
 class TaskState(enum.StrEnum):
@@ -49,31 +50,31 @@ class Decision(enum.StrEnum):
 
 
 APPROVE_REASONS = {
-    "proof_sufficient": "the proof shows the goods were sourced genuinely",
-    "authorized_distributor": "the goods were bought from an authorized distributor",
-    "brand_authorization_verified": "the brand's authorization of this shop was verified",
-    "foreign_purchase_verified": "the foreign purchase was verified",
+    "proof_sufficient": N_("the proof shows the goods were sourced genuinely"),
+    "authorized_distributor": N_("the goods were bought from an authorized distributor"),
+    "brand_authorization_verified": N_("the brand's authorization of this shop was verified"),
+    "foreign_purchase_verified": N_("the foreign purchase was verified"),
 }
 REJECT_REASONS = {
-    "insufficient_proof": "the proof does not show the goods are genuine",
-    "document_illegible": "the document cannot be read",
-    "buyer_mismatch": "the document was not issued to this shop",
-    "brand_not_covered": "the document does not cover this brand",
-    "quantity_insufficient": "the document does not cover the listed quantity",
-    "suspected_forgery": "the document shows signs of forgery",
-    "issuer_not_credible": "the issuer is not a credible source of genuine goods",
-    "other": "other reasons, stated in the note",
+    "insufficient_proof": N_("the proof does not show the goods are genuine"),
+    "document_illegible": N_("the document cannot be read"),
+    "buyer_mismatch": N_("the document was not issued to this shop"),
+    "brand_not_covered": N_("the document does not cover this brand"),
+    "quantity_insufficient": N_("the document does not cover the listed quantity"),
+    "suspected_forgery": N_("the document shows signs of forgery"),
+    "issuer_not_credible": N_("the issuer is not a credible source of genuine goods"),
+    "other": N_("other reasons, stated in the note"),
 }
 
 
 GRANT_REASONS = {
-    "decision_wrong": "the decision appealed was wrong on the facts",
-    "new_evidence": "new evidence shows the decision should not stand",
-    "disproportionate": "the measure was disproportionate",
+    "decision_wrong": N_("the decision appealed was wrong on the facts"),
+    "new_evidence": N_("new evidence shows the decision should not stand"),
+    "disproportionate": N_("the measure was disproportionate"),
 }
 DISMISS_REASONS = {
-    "decision_correct": "the decision appealed was correct",
-    "insufficient_grounds": "the appeal gives no grounds to change the decision",
+    "decision_correct": N_("the decision appealed was correct"),
+    "insufficient_grounds": N_("the appeal gives no grounds to change the decision"),
 }
 
 
@@ -83,14 +84,14 @@ def allowed_task_actions(state: TaskState) -> frozenset[TaskAction]:
 
 # A recheck: approve keeps the approval, reject takes it back.
 KEEP_REASONS = {
-    "approval_stands": "the document was checked again and the approval stands",
-    "legitimate_template": "the shared layout is a legitimate template, not a forgery",
+    "approval_stands": N_("the document was checked again and the approval stands"),
+    "legitimate_template": N_("the shared layout is a legitimate template, not a forgery"),
 }
 REVOKE_REASONS = {
-    "forgery_template": "the document was made on a forgery template shared by other shops",
-    "suspected_forgery": "the document shows signs of forgery",
-    "recycled_document": "the document is another seller's, submitted again",
-    "other": "other reasons, stated in the note",
+    "forgery_template": N_("the document was made on a forgery template shared by other shops"),
+    "suspected_forgery": N_("the document shows signs of forgery"),
+    "recycled_document": N_("the document is another seller's, submitted again"),
+    "other": N_("other reasons, stated in the note"),
 }
 
 
@@ -108,8 +109,9 @@ def check_reason(decision: Decision, reason_code: str, kind: TaskKind = TaskKind
     table = reason_table(decision, kind)
     if reason_code not in table:
         raise InvalidInput(
-            f"reason_code must be one of {', '.join(sorted(table))} for {decision.value}",
+            "reason_code must be one of %(table)s for %(decision)s",
             field="reason_code",
+            params={"table": ", ".join(sorted(table)), "decision": decision.value},
         )
     return table[reason_code]
 
@@ -142,7 +144,9 @@ class ReviewTask:
         target = TASK_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a task that is {self.state.value}", state=self.state.value
+                "cannot %(action)s a task that is %(state)s",
+                state=self.state.value,
+                params={"action": action.value},
             )
         return target
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from probandi.domain.errors import InvalidInput
+from probandi.domain.locales import N_
 
 
 class SellerKind(enum.StrEnum):
@@ -35,17 +36,21 @@ class EvidenceRequirement:
 REQUIRED_EVIDENCE: dict[SellerKind, EvidenceRequirement] = {
     SellerKind.BRAND_OWNER: EvidenceRequirement(
         (VoucherKind.BRAND_AUTHORIZATION,),
-        "a brand authorization letter (or brand-signed credential) naming this shop",
+        N_("a brand authorization letter (or brand-signed credential) naming this shop"),
     ),
     SellerKind.AUTHORIZED_RETAILER: EvidenceRequirement(
         (VoucherKind.BRAND_AUTHORIZATION, VoucherKind.PURCHASE_INVOICE),
-        "the brand's authorization letter for this shop, or a purchase invoice from an "
-        "authorized distributor",
+        N_(
+            "the brand's authorization letter for this shop, or a purchase invoice from an "
+            "authorized distributor"
+        ),
     ),
     SellerKind.RESELLER: EvidenceRequirement(
         (VoucherKind.PURCHASE_INVOICE, VoucherKind.MALL_RECEIPT),
-        "a purchase invoice or mall receipt, issued to this shop's legal name within 180 days, "
-        "covering the listed quantity",
+        N_(
+            "a purchase invoice or mall receipt, issued to this shop's legal name within 180 days, "
+            "covering the listed quantity"
+        ),
     ),
     SellerKind.PURCHASING_AGENT: EvidenceRequirement(
         (
@@ -54,8 +59,10 @@ REQUIRED_EVIDENCE: dict[SellerKind, EvidenceRequirement] = {
             VoucherKind.PURCHASE_INVOICE,
             VoucherKind.PRICE_CAPTURE,
         ),
-        "the purchase record or receipt, or a capture of the same product's price on the "
-        "brand's official foreign site (the listing price must not be below it)",
+        N_(
+            "the purchase record or receipt, or a capture of the same product's price on the "
+            "brand's official foreign site (the listing price must not be below it)"
+        ),
     ),
 }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from probandi.domain.errors import DomainError
+from probandi.domain.locales import N_
 
 ACCOUNT = "account"
 ADDRESS = "address"
@@ -83,7 +84,7 @@ class SignInThrottled(DomainError):
     def __init__(self, wait: timedelta) -> None:
         self.retry_after = max(1, math.ceil(wait.total_seconds()))
         super().__init__(
-            f"too many failed sign-ins; try again in {self.retry_after} s",
+            N_("too many failed sign-ins; try again in %(retry_after)s s"),
             retry_after=self.retry_after,
         )
 

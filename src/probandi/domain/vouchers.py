@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.money import check_currency
 from probandi.domain.sellers import VoucherKind
+from probandi.domain.text import fill
 
 ACCEPTED_MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_LINES = 200
@@ -77,13 +79,15 @@ class Declaration:
         if self.currency is not None:
             check_currency(self.currency)
         if len(self.lines) > MAX_LINES:
-            raise InvalidInput(f"at most {MAX_LINES} lines", field="lines")
+            raise InvalidInput(
+                "at most %(MAX_LINES)s lines", field="lines", params={"MAX_LINES": MAX_LINES}
+            )
         if self.price is not None and self.price < 0:
             raise InvalidInput("price must not be negative", field="price")
         for name in ("issuer", "issuer_tax_id", "buyer_name", "document_number", "site_url"):
             value = getattr(self, name)
             if value is not None and len(value) > MAX_TEXT:
-                raise InvalidInput(f"{name} is too long", field=name)
+                raise InvalidInput("%(field)s is too long", field=name)
 
 
 def check_declaration(kind: VoucherKind, declaration: Declaration) -> None:
@@ -99,7 +103,11 @@ def check_declaration(kind: VoucherKind, declaration: Declaration) -> None:
         if kind is not VoucherKind.BRAND_AUTHORIZATION and not declaration.lines:
             missing.append("lines")
     if missing:
-        raise InvalidInput(f"a {kind.value} must declare: {', '.join(missing)}", field=missing[0])
+        raise InvalidInput(
+            "a %(kind)s must declare: %(missing)s",
+            field=missing[0],
+            params={"kind": kind.value, "missing": ", ".join(missing)},
+        )
 
 
 @dataclass(frozen=True)
@@ -136,8 +144,9 @@ class Voucher:
         target = VOUCHER_TRANSITIONS.get((self.status, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a voucher that is {self.status.value}",
+                "cannot %(action)s a voucher that is %(state)s",
                 state=self.status.value,
+                params={"action": action.value},
             )
         return replace(self, status=target, decided_at=at)
 
@@ -154,12 +163,57 @@ class Severity(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """What an automatic check found: a stable code, how bad, and the evidence."""
+    """What an automatic check found: a stable code, how bad, and the evidence.
+
+    `message` is English. When it has values in it, `template` is the same text with
+    named placeholders, filled from `evidence` and `params`, so that it can be rendered
+    again in another locale (`finding`); an empty template means the message is its own."""
 
     code: str
     severity: Severity
     message: str
     evidence: dict[str, str | int | float | bool | None]
+    template: str = ""
+    params: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+
+    @property
+    def values(self) -> dict[str, str | int | float | bool | None]:
+        return {**self.evidence, **self.params}
+
+
+def finding(
+    code: str,
+    severity: Severity,
+    template: str,
+    evidence: Mapping[str, str | int | float | bool | None],
+    **params: str | int | float | bool | None,
+) -> Finding:
+    """A finding whose message is `template` filled from the evidence and `params`."""
+    values = {**evidence, **params}
+    return Finding(code, severity, fill(template, values), dict(evidence), template, dict(params))
+
+
+Plain = str | int | float | bool | None
+
+
+def plain_finding(
+    code: str,
+    severity: Severity,
+    message: str,
+    *,
+    params: Mapping[str, object] | None = None,
+    **evidence: object,
+) -> Finding:
+    """`finding` for values of any kind: other than str, numbers, bools and None they are
+    kept as their text (dates, decimals, ids)."""
+    return finding(code, severity, message, _plain(evidence), **_plain(params or {}))
+
+
+def _plain(values: Mapping[str, object]) -> dict[str, Plain]:
+    return {
+        k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
+        for k, v in values.items()
+    }
 
 
 RISK_WEIGHT = {Severity.INFO: 0, Severity.WARNING: 10, Severity.HARD: 100}

@@ -106,8 +106,9 @@ class Delivery:
         target = DELIVERY_TRANSITIONS.get((self.state, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a delivery that is {self.state.value}",
+                "cannot %(action)s a delivery that is %(state)s",
                 state=self.state.value,
+                params={"action": action.value},
             )
         return target
 
@@ -189,7 +190,10 @@ def event_types_of(values: Iterable[str]) -> frozenset[str]:
     unknown = sorted(chosen - {t.value for t in CATALOG} - {"*"})
     if unknown:
         raise InvalidInput(
-            f"unknown event type(s): {', '.join(unknown)}", field="event_types", unknown=unknown
+            "unknown event type(s): %(types)s",
+            field="event_types",
+            unknown=unknown,
+            params={"types": ", ".join(unknown)},
         )
     return chosen
 
@@ -197,12 +201,18 @@ def event_types_of(values: Iterable[str]) -> frozenset[str]:
 def check_url(url: str) -> str:
     """The URL's own rules: http(s), a host, no credentials, not too long. Returns the host."""
     if len(url) > MAX_URL_CHARS:
-        raise InvalidInput(f"the URL is longer than {MAX_URL_CHARS} characters", field="url")
+        raise InvalidInput(
+            "the URL is longer than %(MAX_URL_CHARS)s characters",
+            field="url",
+            params={"MAX_URL_CHARS": MAX_URL_CHARS},
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidInput(f"the URL does not parse: {exc}", field="url") from None
+        raise InvalidInput(
+            "the URL does not parse: %(exc)s", field="url", params={"exc": exc}
+        ) from None
     if parts.scheme not in ("http", "https"):
         raise InvalidInput("only http and https URLs are allowed", field="url")
     if not parts.hostname:
@@ -237,15 +247,18 @@ def check_addresses(host: str, addresses: Iterable[str], policy: WebhookPolicy) 
     allows private targets."""
     found = list(addresses)
     if not found:
-        raise InvalidInput(f"the host {host!r} does not resolve", field="url")
+        raise InvalidInput("the host %(host)r does not resolve", field="url", params={"host": host})
     if policy.allow_private_targets:
         return
     for address in found:
         why = refused_address(address)
         if why is not None:
             raise InvalidInput(
-                f"the host {host!r} resolves to a {why} address ({address}); webhook targets "
-                "must be public unless an admin allows private ones",
+                (
+                    "the host %(host)r resolves to a %(why)s address (%(address)s); webhook "
+                    "targets must be public unless an admin allows private ones"
+                ),
                 field="url",
                 code="webhook_target_refused",
+                params={"host": host, "why": why, "address": address},
             )

@@ -44,7 +44,11 @@ def _csv_brands(text: str) -> list[BrandFields]:
                 item["gated"] = _gated(row["gated"], where)
             brands.append(_brand(item, where))
     except csv.Error as exc:
-        raise InvalidInput(f"bad CSV at line {reader.line_num}: {exc}", field="body") from exc
+        raise InvalidInput(
+            "bad CSV at line %(line_num)s: %(exc)s",
+            field="body",
+            params={"line_num": reader.line_num, "exc": exc},
+        ) from exc
     return brands
 
 
@@ -53,7 +57,9 @@ def _gated(cell: str | None, where: str) -> bool:
     if spelled not in GATED_SPELLINGS:
         shown = repr(cell) if spelled else "empty"
         raise InvalidInput(
-            f"{where}: gated is {shown}; write true/false, 1/0 or yes/no", field="gated"
+            "%(where)s: gated is %(shown)s; write true/false, 1/0 or yes/no",
+            field="gated",
+            params={"where": where, "shown": shown},
         )
     return GATED_SPELLINGS[spelled]
 
@@ -63,8 +69,9 @@ def _json_brands(text: str) -> list[BrandFields]:
         items = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            f"the file is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            "the file is not valid JSON: %(msg)s at line %(lineno)s column %(colno)s",
             field="body",
+            params={"msg": exc.msg, "lineno": exc.lineno, "colno": exc.colno},
         ) from exc
     if not isinstance(items, list):
         raise InvalidInput("expected a JSON list of brands", field="body")
@@ -77,4 +84,8 @@ def _brand(item: Any, where: str) -> BrandFields:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidInput(f"{where}: {field}: {first['msg']}", field=field) from exc
+        raise InvalidInput(
+            "%(where)s: %(field)s: %(msg)s",
+            field=field,
+            params={"where": where, "msg": first["msg"]},
+        ) from exc

@@ -129,7 +129,7 @@ def voucher_matches(session: Session, actor: Actor, voucher_id: str) -> list[Vou
     404: the answer names other sellers, so only staff learn whether the voucher exists."""
     require_role(actor, Role.REVIEWER, Role.ADMIN)
     if session.get(VoucherRow, voucher_id) is None:
-        raise NotFound(f"no voucher {voucher_id!r}", voucher_id=voucher_id)
+        raise NotFound("no voucher %(voucher_id)r", voucher_id=voucher_id)
     rows = session.execute(
         select(VoucherMatchRow).where(
             (VoucherMatchRow.voucher_id == voucher_id)

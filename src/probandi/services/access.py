@@ -16,27 +16,28 @@ STAFF = frozenset({Role.PLATFORM, Role.REVIEWER, Role.ADMIN})
 def require_role(actor: Actor, *roles: Role) -> None:
     if actor.role not in roles:
         raise Forbidden(
-            f"this needs one of the roles: {', '.join(r.value for r in roles)}",
+            "this needs one of the roles: %(roles)s",
             role=actor.role.value,
+            params={"roles": ", ".join(r.value for r in roles)},
         )
 
 
 def visible_listing(actor: Actor, listing: Listing | None, listing_id: str) -> Listing:
     """A seller sees only its own listings; to anyone else they do not exist (404)."""
     if listing is None or not _may_see(actor, listing.seller_id):
-        raise NotFound(f"no listing {listing_id!r}", listing_id=listing_id)
+        raise NotFound("no listing %(listing_id)r", listing_id=listing_id)
     return listing
 
 
 def visible_voucher(actor: Actor, voucher: Voucher | None, voucher_id: str) -> Voucher:
     if voucher is None or not _may_see(actor, voucher.seller_id):
-        raise NotFound(f"no voucher {voucher_id!r}", voucher_id=voucher_id)
+        raise NotFound("no voucher %(voucher_id)r", voucher_id=voucher_id)
     return voucher
 
 
 def visible_seller(actor: Actor, seller_id: str) -> None:
     if not _may_see(actor, seller_id):
-        raise NotFound(f"no seller {seller_id!r}", seller_id=seller_id)
+        raise NotFound("no seller %(seller_id)r", seller_id=seller_id)
 
 
 def _may_see(actor: Actor, seller_id: str) -> bool:
@@ -51,7 +52,7 @@ def require_brand_steward(actor: Actor, brand: Brand) -> None:
         return
     if actor.role is Role.RIGHTS_HOLDER and actor.party_id in brand.rights_holder_ids:
         return
-    raise NotFound(f"no brand {brand.id!r} of yours", brand_id=brand.id)
+    raise NotFound("no brand %(brand_id)r of yours", brand_id=brand.id)
 
 
 OTHER_PARTY_EVIDENCE = ("other_",)

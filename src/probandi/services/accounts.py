@@ -160,7 +160,7 @@ def _set_user_status(
     with svc.uow() as uow:
         user = uow.users.by_username(username.strip().lower()[:64])
         if user is None:
-            raise NotFound(f"no user {username!r}", username=username)
+            raise NotFound("no user %(username)r", username=username)
         now = svc.clock.now()
         changed = user.apply(action, at=now)
         uow.users.set_disabled(changed)

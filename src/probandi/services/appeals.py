@@ -55,17 +55,22 @@ def _seller_subject(uow: UnitOfWork, cmd: FileAppeal) -> Subject:
     if cmd.subject is AppealSubject.NOTICE_ITEM:
         item = uow.notices.item_by_id(cmd.subject_id)
         if item is None or item.seller_id != seller_id:
-            raise NotFound(f"no notice item {cmd.subject_id!r} of yours")
+            raise NotFound(
+                "no notice item %(subject_id)r of yours", params={"subject_id": cmd.subject_id}
+            )
         if item.state is not ItemState.UPHELD or item.closed_at is None:
             raise InvalidInput(
-                f"the notice item is {item.state.value}; only a removal can be appealed",
+                "the notice item is %(state)s; only a removal can be appealed",
                 field="subject_id",
+                params={"state": item.state.value},
             )
         return Subject(item.listing_id, item.seller_id, item.closed_at, item.decided_by)
     if cmd.subject is AppealSubject.PENALTY:
         entry = uow.penalties.get(cmd.subject_id)
         if entry is None or entry.seller_id != seller_id:
-            raise NotFound(f"no ledger entry {cmd.subject_id!r} of yours")
+            raise NotFound(
+                "no ledger entry %(subject_id)r of yours", params={"subject_id": cmd.subject_id}
+            )
         live = {e.id for e in live_entries(uow.penalties.for_seller(entry.seller_id))}
         if entry.id not in live:
             raise InvalidInput("this entry is reversed or is a reversal", field="subject_id")
@@ -81,7 +86,7 @@ def _holder_subject(uow: UnitOfWork, cmd: FileAppeal) -> Subject:
     refusal = uow.notices.refusal(cmd.subject_id)
     notice = uow.notices.get(refusal.notice_id) if refusal else None
     if refusal is None or notice is None or notice.holder_id != cmd.actor.party_id:
-        raise NotFound(f"no refusal {cmd.subject_id!r} of yours")
+        raise NotFound("no refusal %(subject_id)r of yours", params={"subject_id": cmd.subject_id})
     listing = uow.listings.get(refusal.listing_id)
     if listing is None:
         raise InvalidInput("the listing does not exist: nothing to appeal", field="subject_id")
@@ -157,7 +162,7 @@ def decide_appeal(
     assert task.subject_id is not None
     appeal = uow.appeals.get(task.subject_id)
     if appeal is None:
-        raise NotFound(f"no appeal {task.subject_id!r}")
+        raise NotFound("no appeal %(subject_id)r", params={"subject_id": task.subject_id})
     action = AppealAction.GRANT if grant else AppealAction.DISMISS
     decided = appeal.decide(action, by=actor.id, at=now, reason_code=reason_code, note=note)
     uow.appeals.save(decided)
@@ -257,7 +262,7 @@ def get_appeal(appeal_id: str, actor: Actor, *, svc: Services) -> Appeal:
         appeal = uow.appeals.get(appeal_id)
     mine = f"{actor.role.value}:{actor.party_id}"
     if appeal is None or (actor.role not in STAFF and appeal.appellant != mine):
-        raise NotFound(f"no appeal {appeal_id!r}", appeal_id=appeal_id)
+        raise NotFound("no appeal %(appeal_id)r", appeal_id=appeal_id)
     return appeal
 
 

@@ -30,7 +30,7 @@ def decide_brand_request(cmd: DecideBrandRequest, *, svc: Services) -> BrandRequ
         now = svc.clock.now()
         request = uow.brand_requests.get(cmd.request_id, for_update=True)
         if request is None:
-            raise NotFound(f"no brand request {cmd.request_id!r}", request_id=cmd.request_id)
+            raise NotFound("no brand request %(request_id)r", request_id=cmd.request_id)
         decided = request.apply(cmd.action, by=cmd.actor, at=now, reason=cmd.reason)
         record(
             uow,
@@ -61,8 +61,9 @@ def _granted(uow: UnitOfWork, request: BrandRequest) -> tuple[Brand | None, Bran
     current = uow.brands.get(request.brand_id)
     if current is None:
         raise InvalidInput(
-            f"the brand {request.brand_id!r} was deleted since; refuse the request",
+            "the brand %(brand_id)r was deleted since; refuse the request",
             field="request_id",
+            params={"brand_id": request.brand_id},
         )
     return current, replace(
         request.proposed, id=current.id, rights_holder_ids=current.rights_holder_ids
@@ -89,5 +90,5 @@ def get_brand_request(request_id: str, actor: Actor, *, svc: Services) -> BrandR
     if request is None or (
         actor.role is Role.RIGHTS_HOLDER and request.holder_id != actor.party_id
     ):
-        raise NotFound(f"no brand request {request_id!r}", request_id=request_id)
+        raise NotFound("no brand request %(request_id)r", request_id=request_id)
     return request

@@ -58,14 +58,20 @@ def _check_name_free(uow: UnitOfWork, brand: Brand) -> None:
     for key, name in mine.items():
         if len(key) < MIN_ALIAS or key in PRODUCT_WORDS:
             raise InvalidInput(
-                f"{name!r} is too short or too common to be a brand alias", field="aliases"
+                "%(name)r is too short or too common to be a brand alias",
+                field="aliases",
+                params={"name": name},
             )
     for other in uow.brands.list_all():
         if other.id == brand.id:
             continue
         clash = next((mine[_key(n)] for n in other.all_names if _key(n) in mine), None)
         if clash is not None:
-            raise Conflict(f"{clash!r} already names the brand {other.name!r}", brand_id=other.id)
+            raise Conflict(
+                "%(clash)r already names the brand %(name)r",
+                brand_id=other.id,
+                params={"clash": clash, "name": other.name},
+            )
 
 
 MIN_ALIAS = 2
@@ -79,7 +85,11 @@ def _key(name: str) -> str:
 def _check_holders(uow: UnitOfWork, brand: Brand) -> None:
     for holder in brand.rights_holder_ids:
         if not uow.rights_holders.exists(holder):
-            raise InvalidInput(f"unknown rights holder {holder!r}", field="rights_holder_ids")
+            raise InvalidInput(
+                "unknown rights holder %(holder)r",
+                field="rights_holder_ids",
+                params={"holder": holder},
+            )
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,7 @@ def _current(uow: UnitOfWork, cmd: SaveBrand) -> Brand | None:
         return None
     current = uow.brands.get(cmd.brand_id)
     if current is None:
-        raise NotFound(f"no brand {cmd.brand_id!r}", brand_id=cmd.brand_id)
+        raise NotFound("no brand %(brand_id)r", brand_id=cmd.brand_id)
     require_brand_steward(cmd.actor, current)
     return current
 
@@ -153,8 +163,9 @@ def _file_request(
     )
     if len(pending) >= MAX_PENDING_REQUESTS:
         raise Conflict(
-            f"{MAX_PENDING_REQUESTS} brand requests are already pending; wait for a decision",
+            ("%(MAX_PENDING_REQUESTS)s brand requests are already pending; wait for a decision"),
             code="too_many_pending_requests",
+            params={"MAX_PENDING_REQUESTS": MAX_PENDING_REQUESTS},
         )
     request = BrandRequest(
         id=uuid.uuid4().hex[:20],
@@ -207,7 +218,7 @@ def delete_brand(brand_id: str, actor: Actor, *, svc: Services) -> None:
     require_role(actor, Role.ADMIN)
     with svc.uow() as uow:
         if uow.brands.get(brand_id) is None:
-            raise NotFound(f"no brand {brand_id!r}", brand_id=brand_id)
+            raise NotFound("no brand %(brand_id)r", brand_id=brand_id)
         uow.brands.delete(brand_id)
         uow.brands.bump_registry_version()
         record(uow, actor, "brand:deleted", f"brand:{brand_id}", svc.clock.now())
@@ -224,7 +235,11 @@ def import_brands(rows: list[BrandFields], actor: Actor, *, svc: Services) -> Im
     """Upsert many brands by folded name in one transaction (all or nothing)."""
     require_role(actor, Role.ADMIN)
     if len(rows) > MAX_IMPORT:
-        raise InvalidInput(f"at most {MAX_IMPORT} brands per import", field="brands")
+        raise InvalidInput(
+            "at most %(MAX_IMPORT)s brands per import",
+            field="brands",
+            params={"MAX_IMPORT": MAX_IMPORT},
+        )
     created = updated = 0
     with svc.uow() as uow:
         now = svc.clock.now()
@@ -258,7 +273,7 @@ def register_rights_holder(holder_id: str, name: str, actor: Actor, *, svc: Serv
     with svc.uow() as uow:
         now = svc.clock.now()
         if uow.rights_holders.exists(holder_id):
-            raise Conflict(f"rights holder {holder_id!r} exists", rights_holder_id=holder_id)
+            raise Conflict("rights holder %(rights_holder_id)r exists", rights_holder_id=holder_id)
         uow.rights_holders.add(holder_id, name.strip(), now)
         record(uow, actor, "rights_holder:registered", f"rights_holder:{holder_id}", now, name=name)
         uow.commit()

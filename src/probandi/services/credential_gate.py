@@ -30,7 +30,9 @@ from probandi.domain.statements import (
     StatementOfReasons,
     facts_from_findings,
     redress_text,
+    worded,
 )
+from probandi.domain.text import Wording, say
 from probandi.domain.vouchers import (
     Declaration,
     Finding,
@@ -148,8 +150,9 @@ def present_credential(cmd: PresentCredential, *, svc: Services) -> VoucherResul
         raise InvalidInput("the credential is empty", field="credential")
     if len(token) > MAX_TOKEN_CHARS:
         raise PayloadTooLarge(
-            f"the credential is {len(token)} characters, the limit is {MAX_TOKEN_CHARS}",
+            ("the credential is %(count_token)s characters, the limit is %(MAX_TOKEN_CHARS)s"),
             field="credential",
+            params={"count_token": len(token), "MAX_TOKEN_CHARS": MAX_TOKEN_CHARS},
         )
     data = token.encode("utf-8")
     with svc.uow() as uow:
@@ -358,9 +361,10 @@ def _take_back(
         for v in uow.vouchers.for_listing(listing.id)
         if v.status is VoucherStatus.APPROVED and v.id != voucher.id
     ]
-    why = (
-        f"the rights holder's credential {credential_id} is no longer valid: revoked, "
-        "suspended, or its signing key compromised or suspended"
+    why = say(
+        "the rights holder's credential %(credential_id)s is no longer valid: revoked, "
+        "suspended, or its signing key compromised or suspended",
+        credential_id=credential_id,
     )
     statement = _decided(
         uow,
@@ -406,20 +410,20 @@ def _decided(
     voucher: Voucher,
     *,
     measure: str,
-    facts: tuple[str, ...],
+    facts: tuple[Wording, ...],
     code: str,
     now: datetime,
 ) -> StatementOfReasons:
     """The automated statement on a credential's voucher, issued, and the voucher's
     decision published."""
-    statement = StatementOfReasons(
+    statement = worded(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=listing.seller_id,
         measure=measure,
         scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
         facts=facts,
-        ground=f"probandi proof policy: {code}",
+        ground=say("probandi proof policy: %(code)s", code=code),
         automated=True,
         redress=redress_text(now, svc.policy.appeal_window_days),
         created_at=now,

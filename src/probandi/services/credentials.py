@@ -55,16 +55,23 @@ def verified_brands_of(uow: UnitOfWork, holder_id: str, now: datetime) -> frozen
 
 def _check_brands(brand_ids: tuple[str, ...], verified: frozenset[str], what: str) -> None:
     if not brand_ids:
-        raise InvalidInput(f"a {what} is for at least one brand", field="brand_ids")
+        raise InvalidInput(
+            "a %(what)s is for at least one brand", field="brand_ids", params={"what": what}
+        )
     if len(brand_ids) > MAX_BRANDS:
-        raise InvalidInput(f"at most {MAX_BRANDS} brands", field="brand_ids")
+        raise InvalidInput(
+            "at most %(MAX_BRANDS)s brands", field="brand_ids", params={"MAX_BRANDS": MAX_BRANDS}
+        )
     foreign = sorted(set(brand_ids) - verified)
     if foreign:
         raise InvalidInput(
-            f"you do not hold verified marks for: {', '.join(foreign)}; a {what} may only "
-            "cover brands an admin verified you hold",
+            (
+                "you do not hold verified marks for: %(foreign)s; a %(what)s may only "
+                "cover brands an admin verified you hold"
+            ),
             field="brand_ids",
             code="brand_not_held",
+            params={"foreign": ", ".join(foreign), "what": what},
         )
 
 
@@ -89,8 +96,9 @@ def register_key(spec: KeySpec, actor: Actor, *, svc: Services) -> IssuerKey:
         _check_brands(brands, verified_brands_of(uow, holder_id, now), "key")
         if len(uow.credentials.list_keys(holder_id)) >= MAX_KEYS_PER_HOLDER:
             raise InvalidInput(
-                f"at most {MAX_KEYS_PER_HOLDER} keys per rights holder; retire one first",
+                "at most %(MAX_KEYS_PER_HOLDER)s keys per rights holder; retire one first",
                 field="kid",
+                params={"MAX_KEYS_PER_HOLDER": MAX_KEYS_PER_HOLDER},
             )
         if any(k.public_jwk["x"] == jwk["x"] for k in uow.credentials.list_keys()):
             raise InvalidInput("this public key is already registered", field="jwk")
@@ -126,7 +134,7 @@ def list_keys(actor: Actor, *, svc: Services) -> list[IssuerKey]:
 def _own_key(uow: UnitOfWork, actor: Actor, kid: str) -> IssuerKey:
     key = uow.credentials.key(kid)
     if key is None or (actor.role is not Role.ADMIN and key.holder_id != holder_of(actor)):
-        raise NotFound(f"no key {kid!r}", kid=kid)
+        raise NotFound("no key %(kid)r", kid=kid)
     return key
 
 
@@ -141,7 +149,9 @@ def change_key(
     elif action in holder_actions:
         holder_of(actor)
     else:
-        raise InvalidInput(f"unknown key action {action!r}", field="action")
+        raise InvalidInput(
+            "unknown key action %(action)r", field="action", params={"action": action}
+        )
     with svc.uow() as uow:
         now = svc.clock.now()
         key = _own_key(uow, actor, kid)
@@ -196,11 +206,17 @@ def prepare_credential(spec: CredentialSpec, actor: Actor, *, svc: Services) -> 
         key = _own_key(uow, actor, spec.kid)
         if not key.can_sign:
             raise InvalidInput(
-                f"key {key.kid!r} can no longer sign ({key.state.value})", field="kid"
+                "key %(kid)r can no longer sign (%(state)s)",
+                field="kid",
+                params={"kid": key.kid, "state": key.state.value},
             )
         valid_from = spec.valid_from or now
         if not key.valid_at(valid_from):
-            raise InvalidInput(f"key {key.kid!r} is not valid at {valid_from}", field="kid")
+            raise InvalidInput(
+                "key %(kid)r is not valid at %(valid_from)s",
+                field="kid",
+                params={"kid": key.kid, "valid_from": valid_from},
+            )
         if spec.valid_until is not None and spec.valid_until <= valid_from:
             raise InvalidInput("the credential ends before it begins", field="valid_until")
         brands = tuple(sorted(set(spec.brand_ids)))
@@ -289,7 +305,7 @@ def change_credential(
         now = svc.clock.now()
         found = uow.credentials.credential(credential_id)
         if found is None or found.holder_id != holder_id:
-            raise NotFound(f"no credential {credential_id!r}", credential_id=credential_id)
+            raise NotFound("no credential %(credential_id)r", credential_id=credential_id)
         if action == "revoke":
             changed = found.revoke(at=now)
         elif action == "suspend":
@@ -297,7 +313,9 @@ def change_credential(
         elif action == "reinstate":
             changed = found.reinstate()
         else:
-            raise InvalidInput(f"unknown credential action {action!r}", field="action")
+            raise InvalidInput(
+                "unknown credential action %(action)r", field="action", params={"action": action}
+            )
         uow.credentials.save_credential(changed)
         record(uow, actor, f"credential:{action}", f"credential:{credential_id}", now)
         uow.commit()
@@ -310,10 +328,10 @@ def status_list_credential(holder_id: str, purpose: str, *, svc: Services) -> di
     try:
         which = StatusPurpose(purpose)
     except ValueError:
-        raise NotFound(f"no status list {purpose!r}") from None
+        raise NotFound("no status list %(purpose)r", params={"purpose": purpose}) from None
     with svc.reader() as uow:
         if uow.rights_holders.get(holder_id) is None:
-            raise NotFound(f"no rights holder {holder_id!r}", holder_id=holder_id)
+            raise NotFound("no rights holder %(holder_id)r", holder_id=holder_id)
         bits = status_list_of(uow.credentials.set_indexes(holder_id, which))
         now = svc.clock.now()
     url = status_list_url(svc.policy.public_base_url, holder_id, which)

@@ -11,7 +11,8 @@ from probandi.domain.actors import SYSTEM
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import Listing
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import DEADLINE_REMOVED, StatementOfReasons, redress_text
+from probandi.domain.statements import DEADLINE_REMOVED, redress_text, worded
+from probandi.domain.text import say
 from probandi.services.context import Services
 from probandi.services.credential_gate import regate_void_credentials
 from probandi.services.events import issue_statement, record, record_gate_event
@@ -59,18 +60,24 @@ def _expire_proof(svc: Services, batch: int) -> tuple[int, int]:
                 _clear(uow, listing, seller, now)
                 cleared += 1
                 continue
-            statement = StatementOfReasons(
+            statement = worded(
                 id=uuid.uuid4().hex,
                 listing_id=listing.id,
                 seller_id=seller.id,
                 measure=DEADLINE_REMOVED,
                 scope=f"listing {listing.id} ({listing.content.title})",
                 facts=(
-                    f"it names the gated brand(s) {', '.join(listing.gated_brand_names)} and "
-                    f"no acceptable proof was supplied by {listing.proof_due_at}",
+                    say(
+                        "it names the gated brand(s) %(brands)s and no acceptable proof was "
+                        "supplied by %(due)s",
+                        brands=", ".join(listing.gated_brand_names),
+                        due=str(listing.proof_due_at),
+                    ),
                 ),
-                ground="probandi proof policy: proof deadline "
-                f"({svc.policy.proof_deadline_working_days} working days)",
+                ground=say(
+                    "probandi proof policy: proof deadline (%(days)s working days)",
+                    days=svc.policy.proof_deadline_working_days,
+                ),
                 automated=True,
                 redress=redress_text(now, svc.policy.appeal_window_days),
                 created_at=now,

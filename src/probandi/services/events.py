@@ -11,7 +11,8 @@ from probandi.domain.audit import AuditEntry
 from probandi.domain.listing_gate import GateEvent, GateState
 from probandi.domain.listings import Listing, publishability
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import LISTING_HELD, StatementOfReasons, redress_text
+from probandi.domain.statements import LISTING_HELD, StatementOfReasons, redress_text, worded
+from probandi.domain.text import say
 from probandi.domain.vouchers import Voucher
 from probandi.services.ports import UnitOfWork
 
@@ -140,25 +141,42 @@ def hold_statement(
 ) -> StatementOfReasons:
     """Why a listing is held: the gated brand it names, and what proof is due when."""
     names = ", ".join(listing.gated_brand_names)
-    facts = [f"the listing names the gated brand(s) {names}"]
+    facts = [say("the listing names the gated brand(s) %(brands)s", brands=names)]
     for m in listing.matches:
         if m.tier == "likely":
             facts.append(
-                f"'{m.text}' in the {m.field} is read as {m.brand_name} ({m.kind} name, "
-                f"probability {m.score:.2f}): {m.evidence or 'its own rarity'}"
+                say(
+                    "'%(text)s' in the %(field)s is read as %(brand)s (%(kind)s name, "
+                    "probability %(score).2f): %(evidence)s",
+                    text=m.text,
+                    field=m.field,
+                    brand=m.brand_name,
+                    kind=m.kind,
+                    score=m.score,
+                    evidence=m.evidence or "its own rarity",
+                )
             )
     if changed:
-        facts.append(f"an edit changed what was approved or under review: {', '.join(changed)}")
-    due = listing.proof_due_at.isoformat() if listing.proof_due_at else "the deadline"
-    return StatementOfReasons(
+        facts.append(
+            say(
+                "an edit changed what was approved or under review: %(fields)s",
+                fields=", ".join(changed),
+            )
+        )
+    due = (
+        say("Upload proof by %(due)s.", due=listing.proof_due_at.isoformat())
+        if listing.proof_due_at
+        else say("Upload proof by the deadline.")
+    )
+    return worded(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=seller.id,
         measure=LISTING_HELD,
         scope=f"listing {listing.id} ({listing.content.title})",
         facts=tuple(facts),
-        ground="probandi gated-brand policy: " + seller.required_evidence.summary,
+        ground=say("probandi gated-brand policy:") + say(seller.required_evidence.summary),
         automated=True,
-        redress=f"Upload proof by {due}. " + redress_text(now, appeal_days),
+        redress=due + redress_text(now, appeal_days),
         created_at=now,
     )

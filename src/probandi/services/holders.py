@@ -36,13 +36,13 @@ def may_see_holder(actor: Actor, holder_id: str) -> None:
         return
     if actor.role is Role.RIGHTS_HOLDER and actor.party_id == holder_id:
         return
-    raise NotFound(f"no rights holder {holder_id!r}", holder_id=holder_id)
+    raise NotFound("no rights holder %(holder_id)r", holder_id=holder_id)
 
 
 def load_holder(uow: UnitOfWork, holder_id: str, *, for_update: bool = False) -> RightsHolder:
     holder = uow.rights_holders.get(holder_id, for_update=for_update)
     if holder is None:
-        raise NotFound(f"no rights holder {holder_id!r}", holder_id=holder_id)
+        raise NotFound("no rights holder %(holder_id)r", holder_id=holder_id)
     return holder
 
 
@@ -77,7 +77,11 @@ def update_holder_profile(cmd: UpdateHolderProfile, *, svc: Services) -> RightsH
         holder = load_holder(uow, cmd.holder_id)
         for reg in cmd.registrations:
             if uow.brands.get(reg.brand_id) is None:
-                raise InvalidInput(f"unknown brand {reg.brand_id!r}", field="registrations")
+                raise InvalidInput(
+                    "unknown brand %(brand_id)r",
+                    field="registrations",
+                    params={"brand_id": reg.brand_id},
+                )
         changed = (holder.kind, holder.registrations, holder.authorization) != (
             cmd.kind,
             cmd.registrations,

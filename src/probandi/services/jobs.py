@@ -42,14 +42,16 @@ class JobRegistry:
 
     def register(self, kind: JobKind) -> None:
         if kind.name in self._kinds:
-            raise InvalidInput(f"job kind {kind.name!r} is registered twice", field="kind")
+            raise InvalidInput(
+                "job kind %(name)r is registered twice", field="kind", params={"name": kind.name}
+            )
         self._kinds[kind.name] = kind
 
     def get(self, name: str) -> JobKind:
         try:
             return self._kinds[name]
         except KeyError:
-            raise NotFound(f"no handler for job kind {name!r}", kind=name) from None
+            raise NotFound("no handler for job kind %(kind)r", kind=name) from None
 
     @property
     def names(self) -> frozenset[str]:
@@ -112,7 +114,9 @@ def finish_job(job: Job, error: str | None, *, svc: Services) -> Job:
         now = svc.clock.now()
         current = uow.jobs.get(job.id)
         if current is None or (current.state, current.attempts) != (job.state, job.attempts):
-            raise Conflict(f"job {job.id} was taken over after its lease expired")
+            raise Conflict(
+                "job %(id)s was taken over after its lease expired", params={"id": job.id}
+            )
         if error is None:
             finished = current.succeed(now=now)
         else:
@@ -162,7 +166,7 @@ def retry_job(job_id: str, actor: Actor, *, svc: Services) -> Job:
         now = svc.clock.now()
         job = uow.jobs.get(job_id)
         if job is None:
-            raise NotFound(f"no job {job_id!r}", job_id=job_id)
+            raise NotFound("no job %(job_id)r", job_id=job_id)
         retried = job.retry(now=now)
         uow.jobs.save(retried, was=job)
         record(uow, actor, "job:retried", f"job:{job.id}", now, kind=job.kind, was=job.state)

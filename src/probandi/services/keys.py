@@ -23,15 +23,25 @@ def hash_key(raw: str) -> str:
 def create_api_key(role: Role, party_id: str | None, label: str, *, svc: Services) -> str:
     """Return the raw key once; only its hash is stored."""
     if role in PARTY_ROLES and not party_id:
-        raise InvalidInput(f"a {role.value} key needs the party it acts for", field="party_id")
+        raise InvalidInput(
+            "a %(role)s key needs the party it acts for",
+            field="party_id",
+            params={"role": role.value},
+        )
     raw = PREFIX + secrets.token_urlsafe(32)
     key_id = uuid.uuid4().hex[:16]
     with svc.uow() as uow:
         now = svc.clock.now()
         if role is Role.SELLER and party_id and uow.sellers.get(party_id) is None:
-            raise InvalidInput(f"unknown seller {party_id!r}", field="party_id")
+            raise InvalidInput(
+                "unknown seller %(party_id)r", field="party_id", params={"party_id": party_id}
+            )
         if role is Role.RIGHTS_HOLDER and party_id and not uow.rights_holders.exists(party_id):
-            raise InvalidInput(f"unknown rights holder {party_id!r}", field="party_id")
+            raise InvalidInput(
+                "unknown rights holder %(party_id)r",
+                field="party_id",
+                params={"party_id": party_id},
+            )
         uow.api_keys.add(key_id, hash_key(raw), role.value, party_id, label, now)
         record(
             uow,

@@ -10,6 +10,7 @@ from probandi.domain.commands import UpsertListing, UpsertSeller
 from probandi.domain.errors import Conflict, Forbidden, InvalidInput, PreconditionFailed
 from probandi.domain.listing_gate import GateAction
 from probandi.domain.listings import EditOutcome, Listing, apply_upsert, check_id
+from probandi.domain.locales import N_
 from probandi.domain.review import TaskState
 from probandi.domain.sellers import Seller
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
@@ -102,11 +103,13 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
         )
         if seller is None:
             raise InvalidInput(
-                f"unknown seller {cmd.seller_id!r}; push it first", field="seller_id"
+                "unknown seller %(seller_id)r; push it first",
+                field="seller_id",
+                params={"seller_id": cmd.seller_id},
             )
         if cmd.if_match is not None and not cmd.if_match.holds(existing):
             raise PreconditionFailed(
-                f"listing {cmd.listing_id!r} is not at the version in If-Match",
+                "listing %(listing_id)r is not at the version in If-Match",
                 listing_id=cmd.listing_id,
                 current_version=existing.version if existing else None,
             )
@@ -126,9 +129,13 @@ def _upsert_once(cmd: UpsertListing, svc: Services) -> ListingResult:
         ):
             until = seller.gated_restricted_until if seller.closed_at is None else None
             raise Forbidden(
-                f"seller {seller.id!r} may not list gated brands "
-                + (f"until {until.isoformat()}" if until else "(the shop is closed)")
-                + " under its penalty ledger",
+                N_(
+                    "seller %(seller_id)r may not list gated brands until %(until)s under its "
+                    "penalty ledger"
+                )
+                if until
+                else N_("seller %(seller_id)r may not list gated brands (the shop is closed)"),
+                params={"until": until.isoformat() if until else None},
                 code="seller_restricted",
                 seller_id=seller.id,
             )

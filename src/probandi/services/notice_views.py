@@ -40,7 +40,7 @@ def get_notice(notice_id: str, actor: Actor, *, svc: Services) -> NoticeView:
             mine = [i for i in items if i.seller_id == actor.party_id]
             if mine:
                 return NoticeView(notice, mine, [])
-    raise NotFound(f"no notice {notice_id!r}", notice_id=notice_id)
+    raise NotFound("no notice %(notice_id)r", notice_id=notice_id)
 
 
 def list_notices(actor: Actor, *, svc: Services, limit: int, offset: int) -> NoticePage:

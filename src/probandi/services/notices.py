@@ -18,6 +18,7 @@ from probandi.domain.commands import FileCounterNotice, FileNotice, ReportAction
 from probandi.domain.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from probandi.domain.forensics.findings import is_forged
 from probandi.domain.listings import Listing
+from probandi.domain.locales import N_
 from probandi.domain.notices import (
     FINAL,
     HOLD_SUSPENDED,
@@ -47,7 +48,9 @@ from probandi.domain.statements import (
     REVERSED_GROUND,
     StatementOfReasons,
     redress_text,
+    worded,
 )
+from probandi.domain.text import Wording, quote, say
 from probandi.domain.vouchers import (
     Voucher,
     VoucherAction,
@@ -135,7 +138,7 @@ def file_notice(cmd: FileNotice, *, svc: Services) -> NoticeResult:
         if holder.filing_suspended(now=now):
             until = holder.filing_suspended_until
             raise Forbidden(
-                f"your filing rights are suspended until {until} for unfounded notices",
+                "your filing rights are suspended until %(until)s for unfounded notices",
                 code="filing_suspended",
                 until=str(until),
             )
@@ -197,7 +200,9 @@ def _check_evidence(uow: UnitOfWork, holder_id: str, evidence_ids: tuple[str, ..
     found = {e.id: e for e in uow.notices.evidence(set(evidence_ids))}
     for eid in evidence_ids:
         if eid not in found or found[eid].holder_id != holder_id:
-            raise InvalidInput(f"no evidence {eid!r} of yours", field="evidence_ids")
+            raise InvalidInput(
+                "no evidence %(eid)r of yours", field="evidence_ids", params={"eid": eid}
+            )
 
 
 def _take_listings(
@@ -270,23 +275,29 @@ def _take_listings(
 def _suspension_statement(
     notice: Notice, item: NoticeItem, listing: Listing, svc: Services, now: datetime
 ) -> StatementOfReasons:
-    return StatementOfReasons(
+    return worded(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=item.seller_id,
         measure=NOTICE_SUSPENDED,
         scope=f"listing {listing.id} ({listing.content.title})",
         facts=(
-            f"the rights holder of {item.brand_id} says {REASON_TEXT[notice.reason]}",
-            "the notice came from a trusted flagger"
+            say("the rights holder of %(brand)s says", brand=item.brand_id)
+            + say(REASON_TEXT[notice.reason]),
+            N_("the notice came from a trusted flagger")
             if notice.trusted
-            else "the notice came with preliminary evidence",
+            else N_("the notice came with preliminary evidence"),
         ),
-        ground="probandi notice policy: the seller must prove the goods genuine "
-        "(China E-Commerce Law Art. 42)",
+        ground=N_(
+            "probandi notice policy: the seller must prove the goods genuine "
+            "(China E-Commerce Law Art. 42)"
+        ),
         automated=True,
-        redress=f"Answer with proof (a counter-notice) by {item.seller_due_at.isoformat()}; "
-        "without an answer the notice is upheld and the listing removed. "
+        redress=say(
+            "Answer with proof (a counter-notice) by %(due)s; without an answer the notice is "
+            "upheld and the listing removed.",
+            due=item.seller_due_at.isoformat(),
+        )
         + redress_text(now, svc.policy.appeal_window_days),
         created_at=now,
         notice_id=notice.id,
@@ -384,19 +395,24 @@ def _rehold(
     listing = listing.held_by(item.notice_id, item.hold)
     uow.listings.save(listing)
     statement = None
+    facts: Wording = quote(reason) if reason else ()
     if item.state is ItemState.UPHELD:
         measure, ground = NOTICE_UPHELD, NOTICE_UPHELD_GROUND
-        facts = reason or "the notice was upheld"
+        facts = facts or say(N_("the notice was upheld"))
     elif item.state in (ItemState.RESTORED, ItemState.WITHDRAWN):
         measure, ground = LISTING_RESTORED, RESTORED_GROUND
-        facts = reason or f"the notice is {item.state.value}"
+        facts = facts or say(
+            N_("the notice is restored")
+            if item.state is ItemState.RESTORED
+            else N_("the notice is withdrawn")
+        )
     elif item.state is ItemState.REVERSED:
         measure, ground = APPEAL_GRANTED, REVERSED_GROUND
-        facts = reason or "the removal was reversed on the seller's internal complaint"
+        facts = facts or say(N_("the removal was reversed on the seller's internal complaint"))
     else:
         measure = None
     if measure is not None:
-        statement = StatementOfReasons(
+        statement = worded(
             id=uuid.uuid4().hex,
             listing_id=listing.id,
             seller_id=seller.id,
@@ -437,7 +453,11 @@ def _item(
     """The notice's item for a listing; one the caller may not see does not exist (404)."""
     item = uow.notices.item(notice_id, listing_id)
     if item is None or not visible(item):
-        raise NotFound(f"no notice {notice_id!r} on listing {listing_id!r}", notice_id=notice_id)
+        raise NotFound(
+            "no notice %(notice_id)r on listing %(listing_id)r",
+            notice_id=notice_id,
+            params={"listing_id": listing_id},
+        )
     return item
 
 
@@ -473,14 +493,15 @@ def file_counter_notice(cmd: FileCounterNotice, *, svc: Services) -> CounterResu
         item = _item_of_seller(uow, cmd.actor, cmd.notice_id, cmd.listing_id)
         if item.state not in (ItemState.SUSPENDED, ItemState.COUNTER_NOTICED):
             raise InvalidTransition(
-                f"the notice on this listing is {item.state.value}; it takes no counter-notice",
+                "the notice on this listing is %(state)s; it takes no counter-notice",
                 state=item.state.value,
             )
         if item.is_seller_overdue(now=now):
             raise InvalidTransition(
-                f"the deadline to answer passed at {item.seller_due_at.isoformat()}",
+                "the deadline to answer passed at %(seller_due_at)s",
                 code="deadline_passed",
                 state=item.state.value,
+                params={"seller_due_at": item.seller_due_at.isoformat()},
             )
         listing = uow.listings.get(item.listing_id)
         seller = uow.sellers.get(item.seller_id)
@@ -552,11 +573,14 @@ def _approved_proof(uow: UnitOfWork, listing: Listing, voucher_ids: tuple[str, .
     for vid in voucher_ids:
         v = found.get(vid)
         if v is None or v.listing_id != listing.id:
-            raise InvalidInput(f"no voucher {vid!r} of this listing", field="voucher_ids")
+            raise InvalidInput(
+                "no voucher %(vid)r of this listing", field="voucher_ids", params={"vid": vid}
+            )
         if v.status is not VoucherStatus.APPROVED:
             raise InvalidInput(
-                f"voucher {vid!r} is {v.status.value}; only approved vouchers are reused",
+                "voucher %(vid)r is %(status)s; only approved vouchers are reused",
                 field="voucher_ids",
+                params={"vid": vid, "status": v.status.value},
             )
     return list(dict.fromkeys(voucher_ids))
 
@@ -613,7 +637,7 @@ def decide_counter_notice(
     assert task.subject_id is not None
     item = uow.notices.item_by_id(task.subject_id)
     if item is None:
-        raise NotFound(f"no notice item {task.subject_id!r}")
+        raise NotFound("no notice item %(subject_id)r", params={"subject_id": task.subject_id})
     action = VoucherAction.APPROVE if approve else VoucherAction.REJECT
     ids = item.counter.voucher_ids if item.counter else ()
     for v in uow.vouchers.get_many(set(ids)).values():
@@ -710,7 +734,7 @@ def extend_window(notice_id: str, listing_id: str, actor: Actor, *, svc: Service
             )
         if item.forwarded_at is None or item.holder_due_at is None:
             raise InvalidTransition(
-                f"the notice on this listing is {item.state.value}; there is no window to extend",
+                "the notice on this listing is %(state)s; there is no window to extend",
                 state=item.state.value,
             )
         latest = svc.calendar.add_working_days(
@@ -776,14 +800,16 @@ def withdraw_notice(
         now = svc.clock.now()
         notice = uow.notices.get(notice_id)
         if notice is None or (actor.role is not Role.ADMIN and actor.party_id != notice.holder_id):
-            raise NotFound(f"no notice {notice_id!r}", notice_id=notice_id)
+            raise NotFound("no notice %(notice_id)r", notice_id=notice_id)
         items = uow.notices.items(notice_id)
         if listing_ids:
             wanted = set(listing_ids)
             unknown = wanted - {i.listing_id for i in items}
             if unknown:
                 raise InvalidInput(
-                    f"listings not in this notice: {sorted(unknown)}", field="listing_ids"
+                    "listings not in this notice: %(unknown)s",
+                    field="listing_ids",
+                    params={"unknown": sorted(unknown)},
                 )
             items = [i for i in items if i.listing_id in wanted]
         open_items = [i for i in items if i.state not in FINAL]

@@ -31,7 +31,9 @@ def sweep_orphans(
 ) -> OrphanSweep:
     """Remove blobs without a voucher or evidence row, and stale temp files; audit once."""
     if older_than < MIN_AGE:
-        raise InvalidInput(f"orphans are at least {MIN_AGE} old", field="older_than")
+        raise InvalidInput(
+            "orphans are at least %(MIN_AGE)s old", field="older_than", params={"MIN_AGE": MIN_AGE}
+        )
     now = svc.clock.now()
     before = now - older_than
     # The directory walk runs outside the transaction: SQLite's one writer must not wait on it.

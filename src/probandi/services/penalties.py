@@ -19,7 +19,8 @@ from probandi.domain.penalties import (
     standing,
 )
 from probandi.domain.sellers import Seller
-from probandi.domain.statements import SHOP_CLOSED, StatementOfReasons, redress_text
+from probandi.domain.statements import SHOP_CLOSED, redress_text, worded
+from probandi.domain.text import quote, say
 from probandi.services.access import require_role, visible_seller
 from probandi.services.context import Services
 from probandi.services.events import issue_statement, record
@@ -130,7 +131,7 @@ def apply_standing(
     """Close, restrict or reopen the shop as its ledger now says; audited and published."""
     seller = uow.sellers.get(seller_id)
     if seller is None:
-        raise NotFound(f"no seller {seller_id!r}", seller_id=seller_id)
+        raise NotFound("no seller %(seller_id)r", seller_id=seller_id)
     st = standing(
         uow.penalties.for_seller(seller_id), svc.policy.penalty_rules(), svc.calendar, now=now
     )
@@ -186,15 +187,18 @@ def _closure_statement(
     assert cause.listing_id is not None
     closure_level = cause.kind in svc.policy.penalty_rules().closure_kinds
     ground = (
-        "probandi penalty policy: a forged or recycled voucher is closure-level"
+        say("probandi penalty policy: a forged or recycled voucher is closure-level")
         if closure_level
-        else f"probandi penalty policy: {svc.policy.close_at_strikes} counterfeit strikes "
-        f"within {svc.policy.strike_window_days} days"
+        else say(
+            "probandi penalty policy: %(strikes)s counterfeit strikes within %(days)s days",
+            strikes=svc.policy.close_at_strikes,
+            days=svc.policy.strike_window_days,
+        )
     )
     issue_statement(
         uow,
         actor,
-        StatementOfReasons(
+        worded(
             id=uuid.uuid4().hex,
             listing_id=cause.listing_id,
             seller_id=seller.id,
@@ -202,8 +206,8 @@ def _closure_statement(
             scope=f"the shop {seller.id} ({seller.legal_name}) and all its listings",
             facts=(
                 PENALTY_TEXT[cause.kind],
-                cause.reason,
-                f"ledger entries: {', '.join(st.closed_by)}",
+                quote(cause.reason),
+                say("ledger entries: %(entries)s", entries=", ".join(st.closed_by)),
             ),
             ground=ground,
             automated=cause.actor.startswith("admin:system"),
@@ -220,7 +224,7 @@ def seller_ledger(seller_id: str, actor: Actor, *, svc: Services) -> Ledger:
     with svc.reader() as uow:
         seller = uow.sellers.get(seller_id)
         if seller is None:
-            raise NotFound(f"no seller {seller_id!r}", seller_id=seller_id)
+            raise NotFound("no seller %(seller_id)r", seller_id=seller_id)
         entries = uow.penalties.for_seller(seller_id)
     now = svc.clock.now()
     return Ledger(
@@ -239,7 +243,7 @@ def reverse_penalty(
         now = svc.clock.now()
         entry = uow.penalties.get(entry_id)
         if entry is None or entry.seller_id != seller_id:
-            raise NotFound(f"no ledger entry {entry_id!r}", entry_id=entry_id)
+            raise NotFound("no ledger entry %(entry_id)r", entry_id=entry_id)
         reversal = reverse_entry(
             uow, svc, actor, entry, reason=reason, decision=f"admin:{actor.id}", now=now
         )

@@ -19,7 +19,9 @@ from probandi.domain.statements import (
     StatementOfReasons,
     facts_from_findings,
     redress_text,
+    worded,
 )
+from probandi.domain.text import Wording, quote, say
 from probandi.domain.vouchers import VoucherAction, VoucherStatus
 from probandi.services.access import require_role
 from probandi.services.appeals import decide_appeal
@@ -46,7 +48,7 @@ class DecisionResult:
 def _task(uow: UnitOfWork, task_id: str) -> ReviewTask:
     task = uow.tasks.get(task_id)
     if task is None:
-        raise NotFound(f"no review task {task_id!r}", task_id=task_id)
+        raise NotFound("no review task %(task_id)r", task_id=task_id)
     return task
 
 
@@ -294,19 +296,19 @@ def _statement(
     scope: str,
     reason_text: str,
     now: datetime,
-    evidence: tuple[str, ...] = (),
+    evidence: tuple[Wording, ...] = (),
     voucher_id: str | None = None,
 ) -> StatementOfReasons:
     """A reviewer's statement of reasons on a listing's proof, issued: the reason, the
     reviewer's note, then `evidence`."""
-    statement = StatementOfReasons(
+    statement = worded(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=listing.seller_id,
         measure=measure,
         scope=scope,
-        facts=(reason_text, *((cmd.note,) if cmd.note else ()), *evidence),
-        ground=f"probandi proof policy: {cmd.reason_code}",
+        facts=(reason_text, *((quote(cmd.note),) if cmd.note else ()), *evidence),
+        ground=say("probandi proof policy: %(code)s", code=cmd.reason_code),
         automated=False,
         redress=redress_text(now, svc.policy.appeal_window_days),
         created_at=now,

@@ -31,7 +31,9 @@ def check_period(since: datetime, until: datetime, *, max_days: int = MAX_PERIOD
     if until <= since:
         raise InvalidInput("the period ends before it begins", field="until")
     if until - since > timedelta(days=max_days):
-        raise InvalidInput(f"a period is at most {max_days} days", field="until")
+        raise InvalidInput(
+            "a period is at most %(max_days)s days", field="until", params={"max_days": max_days}
+        )
 
 
 def export_records(

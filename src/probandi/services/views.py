@@ -73,7 +73,7 @@ def get_seller(seller_id: str, actor: Actor, *, svc: Services) -> Seller:
     with svc.reader() as uow:
         seller = uow.sellers.get(seller_id)
     if seller is None:
-        raise NotFound(f"no seller {seller_id!r}", seller_id=seller_id)
+        raise NotFound("no seller %(seller_id)r", seller_id=seller_id)
     return seller
 
 
@@ -82,7 +82,7 @@ def get_task(task_id: str, actor: Actor, *, svc: Services) -> ReviewTask:
     with svc.reader() as uow:
         task = uow.tasks.get(task_id)
     if task is None:
-        raise NotFound(f"no review task {task_id!r}", task_id=task_id)
+        raise NotFound("no review task %(task_id)r", task_id=task_id)
     return task
 
 
@@ -99,7 +99,7 @@ def get_brand(brand_id: str, actor: Actor, *, svc: Services) -> Brand:
     for brand in list_brands(actor, svc=svc):
         if brand.id == brand_id:
             return brand
-    raise NotFound(f"no brand {brand_id!r}", brand_id=brand_id)
+    raise NotFound("no brand %(brand_id)r", brand_id=brand_id)
 
 
 def my_listings(actor: Actor, *, svc: Services) -> list[Listing]:

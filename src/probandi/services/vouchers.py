@@ -20,7 +20,9 @@ from probandi.domain.statements import (
     StatementOfReasons,
     facts_from_findings,
     redress_text,
+    worded,
 )
+from probandi.domain.text import say
 from probandi.domain.vouchers import (
     StoredFile,
     Voucher,
@@ -160,8 +162,9 @@ def proof_target(
     listing = visible_listing(actor, uow.listings.get(listing_id), listing_id)
     if listing.gate.state not in NEEDS_PROOF:
         raise InvalidTransition(
-            f"listing {listing.id!r} is {listing.gate.state.value}; it takes no proof now",
+            "listing %(id)r is %(state)s; it takes no proof now",
             state=listing.gate.state.value,
+            params={"id": listing.id},
         )
     seller = uow.sellers.get(listing.seller_id)
     assert seller is not None
@@ -308,14 +311,16 @@ def reject_automatically(
         findings=[f.code for f in hard],
     )
     pending = [v for v in existing if v.status is VoucherStatus.PENDING_REVIEW]
-    statement = StatementOfReasons(
+    statement = worded(
         id=uuid.uuid4().hex,
         listing_id=listing.id,
         seller_id=seller.id,
         measure=VOUCHER_REJECTED,
         scope=f"listing {listing.id} ({listing.content.title}); voucher {voucher.id}",
         facts=facts_from_findings(hard),
-        ground="probandi proof policy: " + ", ".join(sorted({f.code for f in hard})),
+        ground=say(
+            "probandi proof policy: %(code)s", code=", ".join(sorted({f.code for f in hard}))
+        ),
         automated=True,
         redress=redress_text(now, svc.policy.appeal_window_days),
         created_at=now,

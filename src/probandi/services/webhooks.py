@@ -66,8 +66,9 @@ def _description(text: str) -> str:
     text = text.strip()
     if len(text) > MAX_DESCRIPTION_CHARS:
         raise InvalidInput(
-            f"the description is longer than {MAX_DESCRIPTION_CHARS} characters",
+            "the description is longer than %(MAX_DESCRIPTION_CHARS)s characters",
             field="description",
+            params={"MAX_DESCRIPTION_CHARS": MAX_DESCRIPTION_CHARS},
         )
     return text
 
@@ -111,7 +112,7 @@ def _endpoint(svc: Services, endpoint_id: str) -> Endpoint:
     with svc.reader() as uow:
         endpoint = uow.webhooks.endpoint(endpoint_id)
     if endpoint is None:
-        raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+        raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
     return endpoint
 
 
@@ -133,7 +134,7 @@ def update_endpoint(
         now = svc.clock.now()
         endpoint = uow.webhooks.endpoint(endpoint_id)
         if endpoint is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+            raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
         updated = replace(
             endpoint,
             url=url or endpoint.url,
@@ -177,7 +178,7 @@ def rotate_secret(
     with svc.uow() as uow:
         now = svc.clock.now()
         if uow.webhooks.endpoint(endpoint_id) is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+            raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
         until = now + overlap
         uow.webhooks.expire_secrets(endpoint_id, until)
         secret = new_secret()
@@ -239,7 +240,7 @@ def get_endpoint(endpoint_id: str, actor: Actor, *, svc: Services) -> EndpointVi
         now = svc.clock.now()
         endpoint = uow.webhooks.endpoint(endpoint_id)
         if endpoint is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+            raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
         stats = uow.webhooks.stats(now, now - METRICS_WINDOW)
     return EndpointView(endpoint, _stats(stats.get(endpoint_id), now))
 
@@ -274,18 +275,20 @@ def redeliver(
         now = svc.clock.now()
         endpoint = uow.webhooks.endpoint(endpoint_id)
         if endpoint is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+            raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
         if event_id is not None:
             events = list(uow.webhooks.events_by_id([event_id]).values())
             if not events:
-                raise NotFound(f"no event {event_id!r}", event_id=event_id)
+                raise NotFound("no event %(event_id)r", event_id=event_id)
         else:
             assert since is not None
             assert until is not None
             events = uow.webhooks.events_between(since, until, MAX_REDELIVERY + 1)
             if len(events) > MAX_REDELIVERY:
                 raise InvalidInput(
-                    f"more than {MAX_REDELIVERY} events in that range; narrow it", field="since"
+                    "more than %(MAX_REDELIVERY)s events in that range; narrow it",
+                    field="since",
+                    params={"MAX_REDELIVERY": MAX_REDELIVERY},
                 )
         ids = {e.id for e in events}
         had = uow.webhooks.deliveries(endpoint_id, event_ids=ids, limit=MAX_REDELIVERY * 4)
@@ -316,7 +319,7 @@ def send_test(endpoint_id: str, actor: Actor, *, svc: Services) -> Event:
     with svc.uow() as uow:
         now = svc.clock.now()
         if uow.webhooks.endpoint(endpoint_id) is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id!r}", endpoint_id=endpoint_id)
+            raise NotFound("no webhook endpoint %(endpoint_id)r", endpoint_id=endpoint_id)
         (event,) = number_events(uow, [example_event(endpoint_id, now)])
         uow.webhooks.add_events([event], now, endpoint_id=endpoint_id)
         uow.webhooks.add_deliveries([(endpoint_id, event)], now)
@@ -399,11 +402,19 @@ def event_feed(
     """Events after the cursor, oldest first: the same events the webhooks carry."""
     require_role(actor, Role.PLATFORM, Role.ADMIN)
     if not 1 <= limit <= MAX_FEED_PAGE:
-        raise InvalidInput(f"limit is between 1 and {MAX_FEED_PAGE}", field="limit")
+        raise InvalidInput(
+            "limit is between 1 and %(MAX_FEED_PAGE)s",
+            field="limit",
+            params={"MAX_FEED_PAGE": MAX_FEED_PAGE},
+        )
     known = {t.value for t in EventType if t is not EventType.TEST}
     unknown = sorted(set(types) - known)
     if unknown:
-        raise InvalidInput(f"unknown event type(s): {', '.join(unknown)}", field="types")
+        raise InvalidInput(
+            "unknown event type(s): %(unknown)s",
+            field="types",
+            params={"unknown": ", ".join(unknown)},
+        )
     position = decode_cursor(after)
     with svc.reader() as uow:
         events = uow.webhooks.events_after(position, limit + 1, types)

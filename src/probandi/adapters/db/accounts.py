@@ -38,7 +38,9 @@ class SqlUserRepository:
         try:
             self.s.flush()
         except IntegrityError as exc:
-            raise Conflict(f"the username {user.username!r} is taken") from exc
+            raise Conflict(
+                "the username %(username)r is taken", params={"username": user.username}
+            ) from exc
 
     def by_username(self, username: str) -> User | None:
         row = self.s.execute(

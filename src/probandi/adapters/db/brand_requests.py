@@ -105,7 +105,7 @@ class SqlBrandRequestRepository:
     def save(self, request: BrandRequest) -> None:
         row = self.s.get(BrandRequestRow, request.id)
         if row is None:
-            raise Conflict(f"brand request {request.id!r} is gone")
+            raise Conflict("brand request %(id)r is gone", params={"id": request.id})
         _to_row(request, row)
         self.s.flush()
 

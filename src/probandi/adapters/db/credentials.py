@@ -148,7 +148,11 @@ class SqlCredentialRepository:
     def add_key(self, key: IssuerKey) -> None:
         conn = core(self.s)
         if conn.execute(select(KEYS.c.kid).where(KEYS.c.kid == key.kid)).first() is not None:
-            raise Conflict(f"a key with kid {key.kid!r} is already registered", code="kid_taken")
+            raise Conflict(
+                "a key with kid %(kid)r is already registered",
+                code="kid_taken",
+                params={"kid": key.kid},
+            )
         conn.execute(KEYS.insert().values(**_key_values(key)))
 
     def key(self, kid: str) -> IssuerKey | None:

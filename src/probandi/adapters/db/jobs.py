@@ -147,7 +147,9 @@ class SqlJobRepository:
             .values(**_values(job))
         )
         if core(self.s).execute(stmt).rowcount != 1:
-            raise Conflict(f"job {job.id} changed since it was read (its lease was lost)")
+            raise Conflict(
+                "job %(id)s changed since it was read (its lease was lost)", params={"id": job.id}
+            )
 
     def recent(self, *, state: JobState | None, kind: str | None, limit: int) -> list[Job]:
         stmt = select(JOBS).order_by(JOBS.c.created_at.desc(), JOBS.c.id).limit(limit)

@@ -16,6 +16,8 @@ from probandi.domain.money import Money
 from probandi.domain.review import Decision, ReviewTask, TaskKind, TaskState
 from probandi.domain.screening import BrandMatch
 from probandi.domain.sellers import Seller, SellerKind, VoucherKind
+from probandi.domain.statements import Terms
+from probandi.domain.text import Phrase, Wording
 from probandi.domain.vouchers import (
     Declaration,
     DeclaredLine,
@@ -281,7 +283,14 @@ def voucher_to_domain(row: VoucherRow) -> Voucher:
         created_at=row.created_at,
         status=VoucherStatus(row.status),
         findings=tuple(
-            Finding(f["code"], Severity(f["severity"]), f["message"], f["evidence"])
+            Finding(
+                f["code"],
+                Severity(f["severity"]),
+                f["message"],
+                f["evidence"],
+                f.get("template", ""),
+                f.get("params", {}),
+            )
             for f in row.findings
         ),
         decided_at=row.decided_at,
@@ -302,7 +311,13 @@ def voucher_to_row(v: Voucher, row: VoucherRow) -> None:
     row.filename, row.declaration = v.filename, declaration_to_json(v.declaration)
     row.status, row.created_at, row.decided_at = v.status.value, v.created_at, v.decided_at
     row.findings = [
-        {"code": f.code, "severity": f.severity.value, "message": f.message, "evidence": f.evidence}
+        {
+            "code": f.code,
+            "severity": f.severity.value,
+            "message": f.message,
+            "evidence": f.evidence,
+            **({"template": f.template, "params": f.params} if f.template else {}),
+        }
         for f in v.findings
     ]
     row.document_key = document_key_text(v.declaration, v.qr_payload)
@@ -342,3 +357,33 @@ def task_to_row(t: ReviewTask, row: ReviewTaskRow) -> None:
     row.decided_at, row.sla_breached = t.decided_at, t.sla_breached
     row.kind, row.subject_id = t.kind.value, t.subject_id
     row.excluded_reviewer = t.excluded_reviewer
+
+
+def _wording_to_json(wording: Wording) -> list[dict[str, Any]]:
+    return [
+        {"t": p.template, "p": dict(p.params), **({"v": True} if p.verbatim else {})}
+        for p in wording
+    ]
+
+
+def _wording_from_json(raw: list[dict[str, Any]]) -> Wording:
+    return tuple(Phrase(str(x["t"]), dict(x.get("p") or {}), bool(x.get("v"))) for x in raw)
+
+
+def terms_to_json(terms: Terms) -> dict[str, Any]:
+    """A statement's texts as stored: message ids (the English) with their values."""
+    return {
+        "measure": _wording_to_json(terms.measure),
+        "facts": [_wording_to_json(f) for f in terms.facts],
+        "ground": _wording_to_json(terms.ground),
+        "redress": _wording_to_json(terms.redress),
+    }
+
+
+def terms_from_json(raw: dict[str, Any]) -> Terms:
+    return Terms(
+        measure=_wording_from_json(raw["measure"]),
+        facts=tuple(_wording_from_json(f) for f in raw["facts"]),
+        ground=_wording_from_json(raw["ground"]),
+        redress=_wording_from_json(raw["redress"]),
+    )

@@ -192,7 +192,9 @@ def _flush_or_conflict(session: Session, what: str) -> None:
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(f"the {what} was changed by someone else; retry") from exc
+        raise Conflict(
+            "the %(what)s was changed by someone else; retry", params={"what": what}
+        ) from exc
 
 
 LISTINGS = table_of(ListingRow)
@@ -441,6 +443,7 @@ def _statement_values(st: StatementOfReasons) -> dict[str, object]:
         "decided_by": st.decided_by,
         "created_at": st.created_at,
         "notice_id": st.notice_id,
+        "terms": mapping.terms_to_json(st.terms) if st.terms else None,
     }
 
 
@@ -477,6 +480,7 @@ class SqlStatementRepository:
                 decided_by=r.decided_by,
                 voucher_id=r.voucher_id,
                 notice_id=r.notice_id,
+                terms=mapping.terms_from_json(r.terms) if r.terms else None,
             )
             for r in rows
         ]

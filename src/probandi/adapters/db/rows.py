@@ -315,6 +315,7 @@ class StatementRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     notice_id: Mapped[str | None] = mapped_column(String(32))
+    terms: Mapped[dict[str, Any] | None] = mapped_column(Json)  # 0017: the texts as data
     __table_args__ = (  # as migrations 0013 and 0015 create them
         Index("ix_statements_created_at", "created_at", "id"),
         Index(

@@ -26,6 +26,7 @@ from probandi.adapters.db.notices import (
     SqlPenaltyRepository,
     SqlRightsHolderRepository,
 )
+from probandi.adapters.db.preferences import SqlPreferenceRepository
 from probandi.adapters.db.readings import SqlReadingRepository
 from probandi.adapters.db.repositories import (
     RegistryVersionCache,
@@ -160,6 +161,7 @@ class SqlUnitOfWork:
         self.console_sessions = SqlConsoleSessionRepository(s)
         self.brand_requests = SqlBrandRequestRepository(s)
         self.sign_in_throttle = SqlSignInThrottleRepository(s)
+        self.preferences = SqlPreferenceRepository(s)
         self.jobs = SqlJobRepository(s)
         self.readings = SqlReadingRepository(s)
         self.audit_heads = SqlAuditHeadRepository(s)

@@ -299,7 +299,9 @@ class SqlWebhookRepository:
             .values(version=endpoint.version + 1, **_endpoint_values(endpoint))
         )
         if core(self.s).execute(stmt).rowcount != 1:
-            raise Conflict(f"endpoint {endpoint.id} changed meanwhile; read it again")
+            raise Conflict(
+                "endpoint %(id)s changed meanwhile; read it again", params={"id": endpoint.id}
+            )
         return Endpoint(**{**endpoint.__dict__, "version": endpoint.version + 1})
 
     def add_secret(self, endpoint_id: str, secret: str, at: datetime) -> None:

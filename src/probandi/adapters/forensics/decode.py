@@ -189,7 +189,9 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise UnsupportedMedia(f"the PDF cannot be rendered: {exc}", field="file") from exc
+        raise UnsupportedMedia(
+            "the PDF cannot be rendered: %(exc)s", field="file", params={"exc": exc}
+        ) from exc
 
 
 def render_pdf(

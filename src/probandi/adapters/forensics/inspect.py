@@ -79,7 +79,9 @@ class UploadInspector:
             raise InvalidInput("the file is empty", field="file")
         if len(data) > self._max_bytes:
             raise PayloadTooLarge(
-                f"file is {len(data)} bytes, the limit is {self._max_bytes}", field="file"
+                "file is %(count_data)s bytes, the limit is %(max_bytes)s",
+                field="file",
+                params={"count_data": len(data), "max_bytes": self._max_bytes},
             )
         media_type = _sniff(data)
         _check_claim(media_type, claimed_media_type)
@@ -100,8 +102,9 @@ class UploadInspector:
             # Checked from the header, before a single pixel is decoded.
             if width * height > self._max_pixels:
                 raise PayloadTooLarge(
-                    f"image is {width}x{height} pixels, the limit is {self._max_pixels}",
+                    "image is %(width)sx%(height)s pixels, the limit is %(max_pixels)s",
                     field="file",
+                    params={"width": width, "height": height, "max_pixels": self._max_pixels},
                 )
             check_structure(data, media_type)
             # Decoded to prove the pixels are all there, within the budget, and let go at once.
@@ -127,7 +130,9 @@ class UploadInspector:
             raise UnsupportedMedia("corrupt PDF: it has no pages", field="file")
         if pages > self._max_pdf_pages:
             raise PayloadTooLarge(
-                f"PDF has {pages} pages, the limit is {self._max_pdf_pages}", field="file"
+                "PDF has %(pages)s pages, the limit is %(max_pdf_pages)s",
+                field="file",
+                params={"pages": pages, "max_pdf_pages": self._max_pdf_pages},
             )
         self._check_pdf_images(data)
         return pages
@@ -146,9 +151,16 @@ class UploadInspector:
                         page.close()
                     if pixels > self._max_pixels:
                         raise PayloadTooLarge(
-                            f"PDF page {index + 1} draws images of {pixels} pixels, "
-                            f"the limit is {self._max_pixels}",
+                            (
+                                "PDF page %(page)s draws images of %(pixels)s pixels, the limit is "
+                                "%(max_pixels)s"
+                            ),
                             field="file",
+                            params={
+                                "page": index + 1,
+                                "pixels": pixels,
+                                "max_pixels": self._max_pixels,
+                            },
                         )
             finally:
                 document.close()
@@ -167,7 +179,11 @@ def _check_claim(media_type: str, claimed: str | None) -> None:
     claimed_type = claimed.split(";", 1)[0].strip().lower()
     claimed_type = _ALIASES.get(claimed_type, claimed_type)
     if claimed_type in _MAGIC_TYPES and claimed_type != media_type:
-        raise UnsupportedMedia(f"file is {media_type} but was sent as {claimed_type}", field="file")
+        raise UnsupportedMedia(
+            "file is %(media_type)s but was sent as %(claimed_type)s",
+            field="file",
+            params={"media_type": media_type, "claimed_type": claimed_type},
+        )
 
 
 def _refuse_animated_png(data: bytes) -> None:

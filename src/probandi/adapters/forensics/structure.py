@@ -35,7 +35,10 @@ _JPEG_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 
 def _refuse(what: str) -> InvalidInput:
     return InvalidInput(
-        f"the file is also {what}: polyglot files are not accepted", code=POLYGLOT, field="file"
+        "the file is also %(what)s: polyglot files are not accepted",
+        code=POLYGLOT,
+        field="file",
+        params={"what": what},
     )
 
 
@@ -92,7 +95,9 @@ def _png_end(data: bytes) -> int:
         body = data[position + 4 : end - 4]
         if zlib.crc32(body) != struct.unpack(">I", data[end - 4 : end])[0]:
             raise UnsupportedMedia(
-                f"truncated or corrupt image: a PNG {kind!r} chunk fails its CRC", field="file"
+                "truncated or corrupt image: a PNG %(kind)r chunk fails its CRC",
+                field="file",
+                params={"kind": kind},
             )
         if kind == b"IEND":
             return end

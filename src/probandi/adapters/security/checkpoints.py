@@ -44,7 +44,9 @@ class Ed25519CheckpointKey:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            raise Conflict(f"a key file already exists at {path}; it is never replaced") from None
+            raise Conflict(
+                "a key file already exists at %(path)s; it is never replaced", params={"path": path}
+            ) from None
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
             out.flush()
@@ -55,7 +57,11 @@ class Ed25519CheckpointKey:
     def load(cls, path: Path) -> Ed25519CheckpointKey:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
-            raise InvalidInput(f"{path} is not an Ed25519 private key", field="checkpoint_key")
+            raise InvalidInput(
+                "%(path)s is not an Ed25519 private key",
+                field="checkpoint_key",
+                params={"path": path},
+            )
         return cls(private)
 
     @classmethod
@@ -95,7 +101,10 @@ class DirectoryArchive:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
         except FileExistsError:
-            raise Conflict(f"checkpoint {path} exists; checkpoints are never overwritten") from None
+            raise Conflict(
+                "checkpoint %(path)s exists; checkpoints are never overwritten",
+                params={"path": path},
+            ) from None
         with os.fdopen(fd, "wb") as out:
             out.write(content)
             out.flush()

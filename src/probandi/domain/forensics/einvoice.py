@@ -17,7 +17,7 @@ from probandi.domain.forensics.identifiers import (
     document_number_digits,
     invoice_code_shape_ok,
 )
-from probandi.domain.vouchers import Declaration, Finding, Severity
+from probandi.domain.vouchers import Declaration, Finding, Severity, finding
 
 # [0-9], not \d: other scripts' digits are no part of a tax bureau's payload.
 _TWO_DIGITS = re.compile(r"[0-9]{2}")
@@ -115,11 +115,12 @@ def qr_findings(qr: EInvoiceQr, declaration: Declaration) -> list[Finding]:
         for _, values in mismatched:
             evidence |= values
         return [
-            Finding(
+            finding(
                 "voucher.qr_mismatch",
                 Severity.HARD,
-                f"the document's QR code contradicts the declaration: {fields}",
+                "the document's QR code contradicts the declaration: %(fields)s",
                 evidence,
+                fields=fields,
             )
         ]
     if not compared:

@@ -10,7 +10,14 @@ from probandi.domain.forensics.einvoice import EInvoiceQr, qr_findings
 from probandi.domain.forensics.identifiers import issuer_findings
 from probandi.domain.forensics.metadata import DocumentMetadata, metadata_findings
 from probandi.domain.forensics.model import NearMatch, Relation
-from probandi.domain.vouchers import Declaration, Finding, Severity, Voucher, VoucherStatus
+from probandi.domain.vouchers import (
+    Declaration,
+    Finding,
+    Severity,
+    Voucher,
+    VoucherStatus,
+    plain_finding,
+)
 
 MAX_NAMED = 5  # other vouchers named in one finding
 REUSE_CODES = frozenset(
@@ -65,12 +72,7 @@ class ForensicContext:
     chinese_invoice: bool = False
 
 
-def _finding(code: str, severity: Severity, message: str, **evidence: object) -> Finding:
-    plain = {
-        k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
-        for k, v in evidence.items()
-    }
-    return Finding(code, severity, message, plain)
+_finding = plain_finding
 
 
 def reused_near(ctx: ForensicContext) -> list[Finding]:
@@ -130,8 +132,10 @@ def document_number_reused(ctx: ForensicContext) -> list[Finding]:
             _finding(
                 "voucher.document_number_reused",
                 Severity.WARNING,
-                f"this document lists {listed} units but now covers {covered} across "
-                f"{len(own) + 1} listings",
+                (
+                    "this document lists %(listed_units)s units but now covers "
+                    "%(covered_units)s across %(listings)s listings"
+                ),
                 listed_units=listed,
                 covered_units=covered,
                 listings=len(own) + 1,
@@ -164,10 +168,13 @@ def template_cluster(ctx: ForensicContext) -> list[Finding]:
         _finding(
             TEMPLATE_CLUSTER,
             Severity.WARNING,
-            f"this document's layout is shared with vouchers of {len(sellers)} other sellers "
-            "under other claimed issuers: a suspected forgery template",
+            (
+                "this document's layout is shared with vouchers of %(count_sellers)s "
+                "other sellers under other claimed issuers: a suspected forgery template"
+            ),
             sellers=len(sellers) + 1,
             other_voucher_ids=",".join(sorted({m.other.voucher_id for m in shared})[:20]),
+            params={"count_sellers": len(sellers)},
         )
     ]
 
@@ -178,13 +185,16 @@ def cluster_member_finding(sellers: int, others: list[str], *, found_by: str) ->
     return _finding(
         TEMPLATE_CLUSTER,
         Severity.WARNING,
-        f"this document's layout is shared with vouchers of {sellers - 1} other sellers under "
-        "other claimed issuers, found when a later voucher matched it: a suspected forgery "
-        "template",
+        (
+            "this document's layout is shared with vouchers of %(value)s other "
+            "sellers under other claimed issuers, found when a later voucher matched "
+            "it: a suspected forgery template"
+        ),
         sellers=sellers,
         other_voucher_ids=",".join(others[:20]),
         found_by=found_by,
         retroactive=True,
+        params={"value": sellers - 1},
     )
 
 
@@ -203,12 +213,15 @@ def altered_copy(ctx: ForensicContext) -> list[Finding]:
         _finding(
             "voucher.altered_copy",
             Severity.WARNING,
-            f"the image is another seller's document with {len(m.diff.regions)} region(s) "
-            "changed: compare them side by side",
+            (
+                "the image is another seller's document with %(count_regions)s region(s) "
+                "changed: compare them side by side"
+            ),
             other_voucher_id=m.other.voucher_id,
             other_seller_id=m.other.seller_id,
             other_listing_id=m.other.listing_id,
             differing_share=round(m.diff.differing_share, 4),
+            params={"count_regions": len(m.diff.regions)},
         )
         for m in close[:MAX_NAMED]
         if m.diff is not None
@@ -247,10 +260,13 @@ def copies_by_ids(copies: list[IdCopy], hard_share: float) -> list[Finding]:
                 _finding(
                     "voucher.altered_copy",
                     severity,
-                    f"{c.share:.0%} of the long ids of another seller's document (its codes, "
-                    "check code, cipher area, tax ids) are on this one, under another number "
-                    "or QR code: a doctored copy",
+                    (
+                        "%(share)s% of the long ids of another seller's document (its codes, "
+                        "check code, cipher area, tax ids) are on this one, under another number "
+                        "or QR code: a doctored copy"
+                    ),
                     **evidence,
+                    params={"share": round(c.share * 100)},
                 )
             )
         else:
@@ -258,10 +274,13 @@ def copies_by_ids(copies: list[IdCopy], hard_share: float) -> list[Finding]:
                 _finding(
                     "voucher.reused_near",
                     severity,
-                    "the same document was already submitted as proof by another seller: "
-                    f"{c.share:.0%} of its long ids (codes, check code, cipher area, tax ids) "
-                    "are on this page",
+                    (
+                        "the same document was already submitted as proof by another seller: "
+                        "%(share)s% of its long ids (codes, check code, cipher area, tax ids) "
+                        "are on this page"
+                    ),
                     **evidence,
+                    params={"share": round(c.share * 100)},
                 )
             )
     return found
@@ -272,14 +291,17 @@ def retyped_copy(other: Voucher, retyped: list[str]) -> Finding:
     return _finding(
         "voucher.altered_copy",
         Severity.HARD,
-        f"the text of another seller's document is on this one line for line, but for "
-        f"{len(retyped)} line(s) of digits typed over (its number, date or an amount): a "
-        "doctored copy",
+        (
+            "the text of another seller's document is on this one line for line, but "
+            "for %(count_retyped)s line(s) of digits typed over (its number, date or "
+            "an amount): a doctored copy"
+        ),
         other_voucher_id=other.id,
         other_seller_id=other.seller_id,
         other_listing_id=other.listing_id,
         retyped=" | ".join(retyped),
         via="text",
+        params={"count_retyped": len(retyped)},
     )
 
 
@@ -289,13 +311,17 @@ def same_sale_copy(other: Voucher, share: float) -> Finding:
     return _finding(
         "voucher.reused_near",
         Severity.HARD,
-        "the same document was already submitted as proof by another seller: the page "
-        f"matches it, and {share:.0%} of its numbers (date, amounts, ids) are on this one",
+        (
+            "the same document was already submitted as proof by another seller: the "
+            "page matches it, and %(share)s% of its numbers (date, amounts, ids) are "
+            "on this one"
+        ),
         other_voucher_id=other.id,
         other_seller_id=other.seller_id,
         other_listing_id=other.listing_id,
         number_share=round(share, 3),
         via="numbers",
+        params={"share": round(share * 100)},
     )
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from probandi.domain.vouchers import Finding, Severity
+from probandi.domain.vouchers import Finding, Severity, finding
 
 # A day of slack: the issuer's date and the file's clock may sit in different time zones.
 DATE_SLACK = timedelta(days=1)
@@ -50,11 +50,12 @@ def metadata_findings(meta: DocumentMetadata, issued_on: date | None) -> list[Fi
     editor = editing_software(meta.software)
     if editor is not None:
         found.append(
-            Finding(
+            finding(
                 "voucher.metadata.editing_software",
                 Severity.WARNING,
-                f"the file was written by an editing program ({editor})",
+                "the file was written by an editing program (%(editor)s)",
                 {"software": meta.software or "", "editor": editor},
+                editor=editor,
             )
         )
     if issued_on is not None:

@@ -16,7 +16,7 @@ from probandi.domain.forensics.identifiers import compact_tax_id, uscc_is_valid
 from probandi.domain.reading.model import Extracted, Field
 from probandi.domain.reading.normalize import digits_of, folded, name_similarity
 from probandi.domain.sellers import VoucherKind
-from probandi.domain.vouchers import Declaration, Finding, Severity
+from probandi.domain.vouchers import Declaration, Finding, Severity, finding
 
 HARD_CONFIDENCE = 0.9  # a field read at least this sure may reject at once
 KIND_CONFIDENCE = 0.6
@@ -96,11 +96,10 @@ def _field_findings(name: str, declared: str, extracted: Extracted) -> list[Find
     field, verdict = verdicts[0]
     hard = verdict.clear and field.confidence >= HARD_CONFIDENCE
     return [
-        Finding(
+        finding(
             "voucher.contradicts_document",
             Severity.HARD if hard else Severity.WARNING,
-            f"the document reads {field.value!r} where the declaration says {declared!r}"
-            f" ({name.replace('_', ' ')})",
+            ("the document reads %(field)r where the declaration says %(declared)r (%(value)s)"),
             {
                 "field": name,
                 "declared": declared,
@@ -109,6 +108,9 @@ def _field_findings(name: str, declared: str, extracted: Extracted) -> list[Find
                 "page": field.page,
                 "box": ",".join(map(str, field.box)) if field.box else None,
             },
+            field=field.value,
+            declared=declared,
+            value=name.replace("_", " "),
         )
     ]
 
@@ -164,15 +166,17 @@ def kind_findings(declared: VoucherKind, extracted: Extracted) -> list[Finding]:
     crosses = not (declared in DOCUMENT_FAMILY and read in DOCUMENT_FAMILY)
     hard = crosses and extracted.kind_confidence >= KIND_CONFIDENCE
     return [
-        Finding(
+        finding(
             "voucher.kind_mismatch",
             Severity.HARD if hard else Severity.WARNING,
-            f"the document reads as a {read.value}, not a {declared.value}",
+            "the document reads as a %(read)s, not a %(declared)s",
             {
                 "declared": declared.value,
                 "read": read.value,
                 "confidence": round(extracted.kind_confidence, 3),
             },
+            read=read.value,
+            declared=declared.value,
         )
     ]
 

@@ -69,8 +69,9 @@ class VoucherReading:
         target = READING_TRANSITIONS.get((self.status, action))
         if target is None:
             raise InvalidTransition(
-                f"cannot {action.value} a reading that is {self.status.value}",
+                "cannot %(action)s a reading that is %(state)s",
                 state=self.status.value,
+                params={"action": action.value},
             )
         return target
 

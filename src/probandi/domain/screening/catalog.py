@@ -20,7 +20,7 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput(f"{where} must be a list of strings", field=where)
+        raise InvalidInput("%(field)s must be a list of strings", field=where)
     return tuple(v.strip() for v in value if v.strip())
 
 

@@ -26,6 +26,7 @@ from probandi.entrypoints.api import api_docs, faults, metrics, openapi_links, p
 from probandi.entrypoints.api.deps import ActorCache
 from probandi.entrypoints.api.idempotency import IdempotencyMiddleware
 from probandi.entrypoints.api.input_guard import RefuseNulMiddleware
+from probandi.entrypoints.api.locale import LocaleMiddleware
 from probandi.entrypoints.api.ratelimit import RateLimitMiddleware, buckets_for
 from probandi.entrypoints.api.request_log import RequestLogMiddleware
 from probandi.entrypoints.api.routes import (
@@ -33,6 +34,7 @@ from probandi.entrypoints.api.routes import (
     enforcement,
     forensics,
     listings,
+    me,
     notices,
     readings,
     registry,
@@ -43,6 +45,7 @@ from probandi.entrypoints.api.routes import (
     webhooks,
 )
 from probandi.entrypoints.console import app as console
+from probandi.entrypoints.i18n import _
 from probandi.entrypoints.worker import start_worker
 from probandi.services.deadlines import apply_deadlines
 from probandi.services.forensics import load_index
@@ -77,7 +80,10 @@ class BodyLimitMiddleware:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             response = problems.problem(
-                413, "payload_too_large", f"the request body is over {limit} bytes"
+                413,
+                "payload_too_large",
+                "the request body is over %(limit)s bytes",
+                params={"limit": limit},
             )
             await response(scope, receive, send)
             return
@@ -92,7 +98,9 @@ class BodyLimitMiddleware:
             message = await receive()
             received += len(message.get("body", b""))
             if received > limit:
-                raise HTTPException(413, f"the request body is over {limit} bytes")
+                # FastAPI passes an HTTPException from the body through (anything else is a
+                # 400 "error parsing the body"): its detail is written in the reader's locale.
+                raise HTTPException(413, _("the request body is over %(limit)s bytes", limit=limit))
             return message
 
         await self.app(scope, limited, send)
@@ -179,6 +187,7 @@ def create_app(
         reports,
         screen,
         webhooks,
+        me,
     ):
         app.include_router(module.router, responses=problems.problem_responses())
     webhooks.document_webhooks(app)
@@ -207,6 +216,7 @@ def create_app(
     app.add_middleware(RateLimitMiddleware, buckets=buckets)  # before idempotency
     metrics.install(app, runtime, settings.metrics_token)  # times everything below
     app.add_middleware(RequestLogMiddleware, log_requests=settings.log_format == "json")
+    app.add_middleware(LocaleMiddleware, default=settings.policy.default_locale)  # outermost
     return app
 
 

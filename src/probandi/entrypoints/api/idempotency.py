@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 
@@ -14,21 +13,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from probandi.adapters.db import request_tx
 from probandi.adapters.db.idempotency import Claim, SqlIdempotencyStore, StoredResponse
+from probandi.entrypoints.api.problems import PROBLEM, problem
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_KEY = 200
 BOUNDARY = re.compile(rb"boundary=([^;\s]+)")
 
 
-def _problem(status: int, code: str, detail: str) -> StoredResponse:
-    body = {
-        "type": f"https://probandi.dev/problems/{code}",
-        "title": code.replace("_", " "),
-        "status": status,
-        "code": code,
-        "detail": detail,
-    }
-    return StoredResponse(status, "application/problem+json", json.dumps(body).encode())
+def _problem(
+    status: int, code: str, detail: str, params: dict[str, object] | None = None
+) -> StoredResponse:
+    """A problem answered by this middleware itself, in the request's locale."""
+    answer = problem(status, code, detail, params=params)
+    return StoredResponse(status, PROBLEM, bytes(answer.body))
 
 
 async def _send_stored(
@@ -124,7 +121,8 @@ class IdempotencyMiddleware:
                     409,
                     "idempotency_in_progress",
                     "a request with this Idempotency-Key is still being processed; retry "
-                    f"after {retry_after} s (an attempt that died is given up by then)",
+                    "after %(retry_after)s s (an attempt that died is given up by then)",
+                    {"retry_after": retry_after},
                 ),
                 False,
                 retry_after,

@@ -226,8 +226,8 @@ def may_scrape(request: Request, token: str | None, cache: ActorCache, runtime: 
         return False
     if token and hmac.compare_digest(raw.encode(), token.encode()):
         return True
-    actor = cache.get(raw, runtime.services)
-    return actor is not None and actor.role is Role.ADMIN
+    found = cache.get(raw, runtime.services)
+    return found is not None and found[0].role is Role.ADMIN
 
 
 def install(app: FastAPI, runtime: Runtime, token: str | None) -> Metrics:

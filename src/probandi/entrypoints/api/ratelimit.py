@@ -72,7 +72,8 @@ class RateLimitMiddleware:
         response = problems.problem(
             429,
             "rate_limited",
-            f"too many requests for this API key; retry after {seconds} s",
+            "too many requests for this API key; retry after %(retry_after)s s",
+            params={"retry_after": seconds},
             retry_after=seconds,
         )
         response.headers["Retry-After"] = str(seconds)

@@ -17,6 +17,7 @@ from probandi.domain.review import ReviewTask, allowed_task_actions
 from probandi.domain.sellers import Seller, SellerKind
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.vouchers import Declaration, DeclaredLine, Voucher
+from probandi.entrypoints.i18n import finding_text, shown
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Text120 = Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -349,7 +350,7 @@ class VoucherOut(BaseModel):
                 FindingOut(
                     code=f.code,
                     severity=f.severity.value,
-                    message=f.message,
+                    message=finding_text(f),
                     evidence=dict(f.evidence),
                 )
                 for f in v.findings
@@ -374,16 +375,18 @@ class StatementOut(BaseModel):
 
     @classmethod
     def from_domain(cls, s: StatementOfReasons) -> StatementOut:
+        """The texts in the request's locale (Accept-Language or the caller's setting)."""
+        texts = shown(s)
         return cls(
             id=s.id,
             listing_id=s.listing_id,
             voucher_id=s.voucher_id,
-            measure=s.measure,
+            measure=texts.measure,
             scope=s.scope,
-            facts=list(s.facts),
-            ground=s.ground,
+            facts=list(texts.facts),
+            ground=texts.ground,
             automated=s.automated,
-            redress=s.redress,
+            redress=texts.redress,
             decided_by=s.decided_by,
             created_at=s.created_at,
         )

@@ -11,6 +11,7 @@ from probandi.entrypoints.console import (
     brand,
     brand_requests,
     credentials,
+    locale,
     report,
     review,
     seller,
@@ -31,6 +32,7 @@ def install(app: FastAPI) -> None:
         webhooks,
         credentials,
         report,
+        locale,
     ):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")

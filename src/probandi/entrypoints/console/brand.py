@@ -59,7 +59,11 @@ async def post_notice(request: Request, session: Signed) -> Response:
     svc = request.app.state.services
     ids = tuple(i for i in SEPARATORS.split(str(form.get("listing_ids", ""))) if i)
     if len(ids) > MAX_LISTINGS:
-        raise InvalidInput(f"paste at most {MAX_LISTINGS} listing ids", field="listing_ids")
+        raise InvalidInput(
+            "paste at most %(MAX_LISTINGS)s listing ids",
+            field="listing_ids",
+            params={"MAX_LISTINGS": MAX_LISTINGS},
+        )
     reason = str(form.get("reason", ""))
     if reason not in {r.value for r in NoticeReason}:
         raise InvalidInput("choose a reason", field="reason")
@@ -69,7 +73,9 @@ async def post_notice(request: Request, session: Signed) -> Response:
         limit: int = request.app.state.settings.max_upload_bytes
         data = await file.read(limit + 1)
         if len(data) > limit:
-            raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+            raise PayloadTooLarge(
+                "the file is larger than %(limit)s bytes", params={"limit": limit}
+            )
         stored = await run_in_threadpool(
             upload_evidence, actor, file.filename, data, file.content_type, svc=svc
         )

@@ -61,7 +61,9 @@ async def holder_key_action(kid: str, action: str, request: Request, session: Si
     await check_csrf(request, session)
     actor = actor_of(session, Role.RIGHTS_HOLDER)
     if action not in ("retire", "compromised"):
-        raise InvalidInput(f"unknown key action {action!r}", field="action")
+        raise InvalidInput(
+            "unknown key action %(action)r", field="action", params={"action": action}
+        )
     await run_in_threadpool(change_key, kid, action, actor, svc=request.app.state.services)
     return go(DESK, f"key_{action}")
 
@@ -71,7 +73,9 @@ async def credential_action(action: str, request: Request, session: Signed) -> R
     form = await check_csrf(request, session)
     actor = actor_of(session, Role.RIGHTS_HOLDER)
     if action not in CREDENTIAL_ACTIONS:
-        raise InvalidInput(f"unknown credential action {action!r}", field="action")
+        raise InvalidInput(
+            "unknown credential action %(action)r", field="action", params={"action": action}
+        )
     credential_id = str(form.get("credential_id", ""))
     svc = request.app.state.services
     await run_in_threadpool(change_credential, credential_id, action, actor, svc=svc)
@@ -90,7 +94,9 @@ async def admin_key_action(kid: str, action: str, request: Request, session: Sig
     form = await check_csrf(request, session)
     actor = actor_of(session, Role.ADMIN)
     if action not in ("suspend", "reinstate"):
-        raise InvalidInput(f"unknown key action {action!r}", field="action")
+        raise InvalidInput(
+            "unknown key action %(action)r", field="action", params={"action": action}
+        )
     reason = str(form.get("reason", ""))
     svc = request.app.state.services
     await run_in_threadpool(change_key, kid, action, actor, svc=svc, reason=reason)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from probandi.domain.locales import N_
 from probandi.domain.reading.compare import HARD_CONFIDENCE, JUDGES, READ_AS, declared_values
 from probandi.domain.reading.model import Extracted, PageText
 from probandi.domain.reading.record import ReadingStatus, VoucherReading
@@ -15,11 +16,11 @@ from probandi.domain.vouchers import Declaration, Finding, StoredFile, Voucher
 
 PENDING = frozenset({"queued", "reading"})
 LABELS = {
-    "queued": "reading…",
-    "reading": "reading…",
-    "read": "read",
-    "failed": "failed",
-    "unavailable": "reading not available",
+    "queued": N_("reading…"),
+    "reading": N_("reading…"),
+    "read": N_("read"),
+    "failed": N_("failed"),
+    "unavailable": N_("reading not available"),
 }
 ASPECT_SLACK = 0.02  # a levelled (rotated a few degrees) page no longer matches the image
 

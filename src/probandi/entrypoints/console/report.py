@@ -32,7 +32,11 @@ def report_page(request: Request, session: Signed) -> Response:
     end = request.query_params.get("to") or (today + timedelta(days=1)).isoformat()
     fmt = request.query_params.get("format", "page")
     if fmt not in (*FORMATS, "page"):
-        raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", field="format")
+        raise InvalidInput(
+            "format must be one of %(FORMATS)s",
+            field="format",
+            params={"FORMATS": ", ".join(FORMATS)},
+        )
     try:
         since, until = period_bound(start[:40], "from"), period_bound(end[:40], "to")
         with Session(request.app.state.read_engine) as s:

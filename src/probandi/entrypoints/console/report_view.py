@@ -14,7 +14,9 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from probandi.domain.errors import InvalidInput
+from probandi.domain.locales import N_
 from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
+from probandi.entrypoints import i18n
 from probandi.entrypoints.console.charts import bar_chart
 from probandi.entrypoints.console.web import HERE
 from probandi.queries.dashboard import Series
@@ -60,16 +62,18 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
     """(caption, SVG) of each chart; the SVGs are built from escaped parts."""
     r = report
     series = [
-        Series("Notices received, by source", "notices", tuple(r.notices_by_source.items())),
-        Series("Actions taken, by measure", "statements", tuple(r.actions_by_measure().items())),
-        Series("Notified listings, by outcome", "listings", tuple(r.notice_outcomes.items())),
+        Series(N_("Notices received, by source"), "notices", tuple(r.notices_by_source.items())),
         Series(
-            "Proof decisions and deadline removals",
+            N_("Actions taken, by measure"), "statements", tuple(r.actions_by_measure().items())
+        ),
+        Series(N_("Notified listings, by outcome"), "listings", tuple(r.notice_outcomes.items())),
+        Series(
+            N_("Proof decisions and deadline removals"),
             "vouchers or listings",
             (*r.proof_decisions.items(), ("removed at deadline", r.removed_at_deadline)),
         ),
         Series(
-            "Internal complaints",
+            N_("Internal complaints"),
             "complaints",
             (
                 ("received", r.appeals_received),
@@ -78,7 +82,7 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
             ),
         ),
         Series(
-            "Suspensions (Art. 23) and closures",
+            N_("Suspensions (Art. 23) and closures"),
             "parties",
             (("notifiers", r.notifiers_suspended), ("sellers", r.sellers_suspended)),
         ),
@@ -94,6 +98,7 @@ STANDALONE = Environment(
     ),
     autoescape=select_autoescape(["html"]),
 )
+i18n.install(STANDALONE)
 
 
 def report_html(report: TransparencyReport) -> str:
@@ -112,8 +117,8 @@ def period_bound(text: str, name: str) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"{name} must be a date (YYYY-MM-DD) or an ISO date-time with a zone", field=name
+            "%(field)s must be a date (YYYY-MM-DD) or an ISO date-time with a zone", field=name
         ) from None
     if moment.tzinfo is None:
-        raise InvalidInput(f"{name} needs a time zone, e.g. 2026-12-01T00:00:00Z", field=name)
+        raise InvalidInput("%(field)s needs a time zone, e.g. 2026-12-01T00:00:00Z", field=name)
     return moment.astimezone(UTC)

@@ -71,7 +71,7 @@ async def _upload(request: Request, form: dict[str, Any]) -> tuple[bytes, str, s
     limit: int = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        raise PayloadTooLarge("the file is larger than %(limit)s bytes", params={"limit": limit})
     return data, file.filename, file.content_type
 
 

@@ -17,41 +17,54 @@ from fastapi.templating import Jinja2Templates
 from probandi.domain import errors
 from probandi.domain.accounts import ConsoleSession
 from probandi.domain.actors import Actor, Role
+from probandi.domain.locales import LOCALES, N_, NAMES, negotiate
+from probandi.domain.text import fill
+from probandi.entrypoints import i18n
 from probandi.entrypoints.api.problems import STATUS
 from probandi.services.accounts import session_of
 from probandi.services.context import Services
+from probandi.services.preferences import locale_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+i18n.install(templates.env)
 SESSION_COOKIE = "probandi_session"
 LOGIN_CSRF_COOKIE = "probandi_login_csrf"
+LOCALE_COOKIE = "probandi_locale"  # the choice of a reader not signed in
 FLASH = {
-    "approved": "Decision recorded: approved.",
-    "rejected": "Decision recorded: rejected.",
-    "claimed": "You hold this task for 15 minutes.",
-    "released": "Task released to the queue.",
-    "nothing": "Nothing to claim: the queue is empty for you.",
-    "uploaded": "Proof uploaded; see its checks below.",
-    "filed": "Notice filed: the listings below are suspended.",
-    "countered": "Counter-notice filed; a reviewer will decide on your proof.",
-    "withdrawn": "Withdrawn: the listings are restored.",
-    "appealed": "Appeal filed; a reviewer other than the one who decided will decide it.",
-    "verified": "Rights holder verified.",
-    "trusted": "Trusted-flagger status changed.",
-    "user": "User created.",
-    "signed_out": "You are signed out.",
-    "session_ended": "Session ended.",
-    "user_disabled": "User disabled; their sessions have ended.",
-    "user_enabled": "User enabled.",
-    "key_added": "Key registered: credentials signed with it pass the gate.",
-    "key_retire": "Key retired: it signs nothing new; what it signed stays valid until it expires.",
-    "key_compromised": "Key reported compromised: everything it signed is void.",
-    "key_suspend": "Key suspended: nothing it signed passes the gate until it is reinstated.",
-    "key_reinstate": "Key reinstated.",
-    "credential_revoke": "Credential revoked; listings approved on it are held at the next tick.",
-    "credential_suspend": "Credential suspended.",
-    "credential_reinstate": "Credential reinstated.",
+    "approved": N_("Decision recorded: approved."),
+    "rejected": N_("Decision recorded: rejected."),
+    "claimed": N_("You hold this task for 15 minutes."),
+    "released": N_("Task released to the queue."),
+    "nothing": N_("Nothing to claim: the queue is empty for you."),
+    "uploaded": N_("Proof uploaded; see its checks below."),
+    "filed": N_("Notice filed: the listings below are suspended."),
+    "countered": N_("Counter-notice filed; a reviewer will decide on your proof."),
+    "withdrawn": N_("Withdrawn: the listings are restored."),
+    "appealed": N_("Appeal filed; a reviewer other than the one who decided will decide it."),
+    "verified": N_("Rights holder verified."),
+    "trusted": N_("Trusted-flagger status changed."),
+    "user": N_("User created."),
+    "signed_out": N_("You are signed out."),
+    "session_ended": N_("Session ended."),
+    "user_disabled": N_("User disabled; their sessions have ended."),
+    "user_enabled": N_("User enabled."),
+    "key_added": N_("Key registered: credentials signed with it pass the gate."),
+    "key_retire": N_(
+        "Key retired: it signs nothing new; what it signed stays valid until it expires."
+    ),
+    "key_compromised": N_("Key reported compromised: everything it signed is void."),
+    "key_suspend": N_("Key suspended: nothing it signed passes the gate until it is reinstated."),
+    "key_reinstate": N_("Key reinstated."),
+    "credential_revoke": N_(
+        "Credential revoked; listings approved on it are held at the next tick."
+    ),
+    "credential_suspend": N_("Credential suspended."),
+    "credential_reinstate": N_("Credential reinstated."),
 }
+
+
+LOCALE_CHOICES = tuple((code, NAMES[code]) for code in LOCALES)
 
 
 class NotSignedIn(Exception):
@@ -74,6 +87,7 @@ class ConsoleRoute(APIRoute):
             except NotSignedIn:
                 return RedirectResponse("/console/login", status_code=303)
             except errors.DomainError as exc:
+                i18n.set_locale(reader_locale(request))
                 status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
                 return page(
                     request,
@@ -81,7 +95,7 @@ class ConsoleRoute(APIRoute):
                     None,
                     status_code=status,
                     code=exc.code,
-                    message=exc.message,
+                    message=fill(i18n._(exc.template), exc.params),
                 )
             finally:
                 await request.close()  # the uploaded files of a form the page parsed
@@ -96,10 +110,22 @@ def services(request: Request) -> Services:
 
 def current_session(request: Request) -> ConsoleSession:
     token = request.cookies.get(SESSION_COOKIE, "")
-    session = session_of(token, svc=services(request)) if token else None
+    svc = services(request)
+    session = session_of(token, svc=svc) if token else None
     if session is None:
         raise NotSignedIn
+    request.state.locale_setting = locale_of(session.actor, svc=svc)
     return session
+
+
+def reader_locale(request: Request) -> str:
+    """The reader's own setting (signed in: saved; else the cookie), then Accept-Language,
+    then the deployment's default."""
+    setting = getattr(request.state, "locale_setting", None)
+    if setting is None:
+        setting = request.cookies.get(LOCALE_COOKIE)
+    default = services(request).policy.default_locale
+    return negotiate(setting, request.headers.get("accept-language"), default)
 
 
 Signed = Annotated[ConsoleSession, Depends(current_session)]
@@ -128,6 +154,7 @@ def page(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
+    i18n.set_locale(reader_locale(request))
     flash = FLASH.get(request.query_params.get("flash", ""))
     svc = services(request)
     return templates.TemplateResponse(
@@ -137,7 +164,9 @@ def page(
             "session": session,
             "actor": session.actor if session else None,
             "csrf": session.csrf_token if session else "",
-            "flash": flash,
+            "flash": i18n._(flash) if flash else None,
+            "locales": LOCALE_CHOICES,
+            "here": request.url.path,
             "now": svc.clock.now(),
             **context,
         },
@@ -161,10 +190,11 @@ def badge(due: datetime | None, now: datetime) -> tuple[str, str]:
         return "", ""
     hours = (due - now).total_seconds() / 3600
     if hours < 0:
-        return "badge overdue", f"overdue by {int(-hours // 24)}d {int(-hours % 24)}h"
+        late = {"days": int(-hours // 24), "hours": int(-hours % 24)}
+        return "badge overdue", i18n._("overdue by %(days)sd %(hours)sh", **late)
     if hours < 24:
-        return "badge soon", f"due in {int(hours)}h"
-    return "badge", f"due in {int(hours // 24)}d"
+        return "badge soon", i18n._("due in %(hours)sh", hours=int(hours))
+    return "badge", i18n._("due in %(days)sd", days=int(hours // 24))
 
 
 templates.env.globals["badge"] = badge

@@ -297,7 +297,11 @@ def _hours(value: object) -> timedelta:
         raise InvalidInput("the overlap is a number of hours", field="overlap_hours") from None
     most = MAX_OVERLAP.total_seconds() / 3600
     if not 0 <= hours <= most:  # also refuses nan and inf
-        raise InvalidInput(f"the overlap is between 0 and {most:g} hours", field="overlap_hours")
+        raise InvalidInput(
+            "the overlap is between 0 and %(most)g hours",
+            field="overlap_hours",
+            params={"most": most},
+        )
     return timedelta(hours=hours)
 
 
@@ -309,5 +313,7 @@ def _moment(value: object, field: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{field}: not a date and time ({text[:40]!r})", field=field) from None
+        raise InvalidInput(
+            "%(field)s: not a date and time (%(text)r)", field=field, params={"text": text[:40]}
+        ) from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)

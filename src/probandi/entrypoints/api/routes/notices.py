@@ -45,7 +45,7 @@ async def _read_file(request: Request, file: UploadFile) -> bytes:
     limit: int = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        raise PayloadTooLarge("the file is larger than %(limit)s bytes", params={"limit": limit})
     return data
 
 
@@ -161,7 +161,11 @@ async def post_counter_notice(
     recycled proof upholds the notice at once and is closure-level."""
     ids = tuple(v.strip() for v in voucher_ids.split(",") if v.strip())
     if len(ids) > MAX_VOUCHER_IDS:
-        raise InvalidInput(f"at most {MAX_VOUCHER_IDS} voucher ids", field="voucher_ids")
+        raise InvalidInput(
+            "at most %(MAX_VOUCHER_IDS)s voucher ids",
+            field="voucher_ids",
+            params={"MAX_VOUCHER_IDS": MAX_VOUCHER_IDS},
+        )
     upload = None
     if file is not None:
         if kind is None:

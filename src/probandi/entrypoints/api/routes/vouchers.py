@@ -49,7 +49,9 @@ def parse_declaration(text: str) -> DeclarationIn:
         # the path inside the declaration; none for JSON that does not parse
         first = exc.errors()[0]
         field = ".".join(["declaration", *(str(p) for p in first.get("loc", ()))])
-        raise InvalidInput(f"{field}: {first.get('msg')}", field=field) from exc
+        raise InvalidInput(
+            "%(field)s: %(problem)s", field=field, params={"problem": first.get("msg")}
+        ) from exc
 
 
 async def upload_target(listing_id: str, request: Request, actor: CurrentActor, svc: Svc) -> None:
@@ -98,7 +100,7 @@ async def post_voucher(
     limit: int = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"the file is larger than {limit} bytes")
+        raise PayloadTooLarge("the file is larger than %(limit)s bytes", params={"limit": limit})
     if is_credential_file(file.filename, file.content_type, data):
         token = data.decode("utf-8", "replace")
         present = PresentCredential(actor, listing_id, token, file.filename or "credential.jwt")
