@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export PROBANDI_DATABASE_URL ?= sqlite:///./var/probandi.db
 export PROBANDI_VOUCHER_DIR ?= ./var/vouchers
 
-.PHONY: run test lint typecheck imports pytest bench clean
+.PHONY: run test lint typecheck imports pytest bench clean locales
 
 # pip without its noise: make says what each step does instead.
 PIP := $(BIN)/python -m pip install -q --disable-pip-version-check --progress-bar off
@@ -49,6 +49,11 @@ pytest: $(VENV)/.installed-dev
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 test: lint typecheck imports pytest
+
+# Extract every text into src/probandi/locales/messages.pot and merge it into each locale's
+# .po (docs/i18n.md); LOCALE=zh_CN for one. Translate what it reports, then `make test`.
+locales: $(VENV)/.installed
+	$(BIN)/python -m probandi.entrypoints.catalog update $(if $(LOCALE),--locale $(LOCALE))
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/gate_api.py

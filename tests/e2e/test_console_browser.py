@@ -146,7 +146,7 @@ def test_a_seller_uploads_proof_through_the_form(
     shot(page, "seller-upload-form")
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Proof uploaded")
-    expect(page.get_by_text("pending_review")).to_be_visible()
+    expect(page.get_by_text("pending review")).to_be_visible()  # the status, in words
     shot(page, "seller-listing-after-upload")
     listing = world.platform("GET", "/v1/listings/L1").json()
     assert listing["gate"]["state"] == "in_review"

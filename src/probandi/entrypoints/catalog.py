@@ -43,6 +43,8 @@ ERRORS = (
 KEYWORDS = {
     **dict.fromkeys(ERRORS),  # an error's first argument is its English message
     "problem": (3,),
+    "say": None,
+    "Phrase": None,
     "Finding": (3,),
     "finding": (3,),
     "_finding": (3,),

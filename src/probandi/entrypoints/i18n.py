@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -99,8 +99,15 @@ def label(value: enum.Enum | None) -> str:
 def finding_text(finding: Finding) -> str:
     """A check's finding in the current locale, from its template and values; English
     findings stored before templates existed are shown as they were written."""
+    gettext = translations(_locale.get()).gettext
     template = finding.template or finding.message
-    return fill(translations(_locale.get()).gettext(template), finding.values)
+    return fill(gettext(template), _translated_values(finding.values, gettext))
+
+
+def _translated_values(values: Mapping[str, object], gettext: Any) -> dict[str, object]:
+    """A value that is itself one of our texts (a reason inside a finding) is translated;
+    data (names, ids, amounts) is no message id and stays as it is."""
+    return {k: gettext(v) if isinstance(v, str) and v else v for k, v in values.items()}
 
 
 @dataclass(frozen=True)
@@ -162,7 +169,7 @@ def render(wording: Wording) -> str:
         elif locale == SOURCE:
             parts.append(phrase.english())  # exactly the English that was sent
         else:
-            values = {k: _value(v) for k, v in phrase.params.items()}
+            values = {k: _value(v) for k, v in _translated_values(phrase.params, gettext).items()}
             parts.append(fill(gettext(phrase.template), values))
     return " ".join(parts)
 

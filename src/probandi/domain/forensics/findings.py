@@ -10,6 +10,7 @@ from probandi.domain.forensics.einvoice import EInvoiceQr, qr_findings
 from probandi.domain.forensics.identifiers import issuer_findings
 from probandi.domain.forensics.metadata import DocumentMetadata, metadata_findings
 from probandi.domain.forensics.model import NearMatch, Relation
+from probandi.domain.locales import N_
 from probandi.domain.vouchers import (
     Declaration,
     Finding,
@@ -91,8 +92,8 @@ def reused_near(ctx: ForensicContext) -> list[Finding]:
             _finding(
                 "voucher.reused_near",
                 Severity.HARD,
-                "the same document was already submitted as proof by another seller: "
-                + m.verdict.reason,
+                "the same document was already submitted as proof by another seller: %(why)s",
+                params={"why": m.verdict.reason},
                 other_voucher_id=m.other.voucher_id,
                 other_seller_id=m.other.seller_id,
                 other_listing_id=m.other.listing_id,
@@ -113,10 +114,9 @@ def document_number_reused(ctx: ForensicContext) -> list[Finding]:
         _finding(
             "voucher.document_number_reused",
             Severity.HARD if u.approved else Severity.WARNING,
-            "a document with this issuer and number was "
-            + (
-                "approved as another seller's proof" if u.approved else "declared by another seller"
-            ),
+            N_("a document with this issuer and number was approved as another seller's proof")
+            if u.approved
+            else N_("a document with this issuer and number was declared by another seller"),
             other_voucher_id=u.voucher_id,
             other_seller_id=u.seller_id,
             other_listing_id=u.listing_id,

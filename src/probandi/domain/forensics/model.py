@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from probandi.domain.brands import party_name
 from probandi.domain.forensics.einvoice import EInvoiceQr, is_verifiable
 from probandi.domain.forensics.metadata import DocumentMetadata
+from probandi.domain.locales import N_
 from probandi.domain.vouchers import Declaration
 
 # Share of inked cells that may differ between two aligned images that show the same document
@@ -133,19 +134,21 @@ def relate(ours: VoucherSide, theirs: VoucherSide, diff: ImageDiff | None) -> Ve
     """The second stage: what a PDQ candidate is, from content, never from distance alone."""
     if ours.qr is not None and theirs.qr is not None:
         if (ours.qr.code, ours.qr.number) == (theirs.qr.code, theirs.qr.number):
-            return Verdict(Relation.RECYCLED, False, "both QR codes name the same invoice")
+            return Verdict(Relation.RECYCLED, False, N_("both QR codes name the same invoice"))
         legitimate = is_verifiable(ours.qr) and is_verifiable(theirs.qr)
-        return Verdict(Relation.SAME_TEMPLATE, legitimate, "the QR codes name different invoices")
+        return Verdict(
+            Relation.SAME_TEMPLATE, legitimate, N_("the QR codes name different invoices")
+        )
     if diff is not None and diff.identical:
         return Verdict(
             Relation.RECYCLED,
             False,
-            f"the aligned images differ nowhere ({diff.differing_share:.1%} of cells)",
+            N_("the aligned images differ nowhere"),
         )
     ours_key = document_key(ours.declaration, ours.qr)
     theirs_key = document_key(theirs.declaration, theirs.qr)
     if ours_key is not None and ours_key == theirs_key:
-        return Verdict(Relation.RECYCLED, False, "both declare the same issuer and number")
+        return Verdict(Relation.RECYCLED, False, N_("both declare the same issuer and number"))
     where = (
         f"the aligned images differ in {diff.differing_share:.1%} of cells"
         if diff is not None and diff.aligned
