@@ -4,6 +4,9 @@ user runs them, acting with an API key."""
 from __future__ import annotations
 
 import json
+import os
+import re
+from unittest.mock import patch
 
 from probandi.config import Settings
 from probandi.domain.actors import Role
@@ -62,3 +65,27 @@ def test_a_notice_filed_and_a_deadline_applied_from_the_cli(
     bad = run_cli(settings, "notice", "show", notice["id"], "--key", "pbk_nope")
     assert bad.returncode == 2
     assert "unknown or revoked" in bad.stderr
+
+
+def test_the_cli_speaks_the_shells_language_unless_the_party_chose(
+    world: World, settings: Settings
+) -> None:
+    world.a_seller("shop-a")
+    world.a_seller("shop-b")
+    key = world.key(Role.SELLER, "shop-a")
+
+    def refused(lang: str) -> str:
+        env = {**os.environ, "LC_ALL": "", "LC_MESSAGES": "", "LANG": lang}
+        with patch.dict(os.environ, env):
+            done = run_cli(settings, "penalties", "show", "shop-b", "--key", key)
+        assert done.returncode == 2
+        return " ".join(done.stderr.split())
+
+    english, chinese = refused("C.UTF-8"), refused("zh_CN.UTF-8")
+    assert "error (not_found)" in english
+    assert "(not_found)" in chinese
+    assert re.search(r"[\u4e00-\u9fff]", chinese)
+    assert not re.search(r"[\u4e00-\u9fff]", english)
+    # The party's own setting beats the shell's.
+    assert world.seller("shop-a", "PUT", "/v1/me/preferences", json={"locale": "en"}).is_success
+    assert not re.search(r"[\u4e00-\u9fff]", refused("zh_CN.UTF-8"))

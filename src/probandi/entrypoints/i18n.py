@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import gettext
+import os
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -51,6 +52,16 @@ def translations(locale: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def environment_language() -> str | None:
+    """The shell's language for the CLI, as a tag: LC_ALL, LC_MESSAGES, then LANG
+    (zh_CN.UTF-8 -> zh-CN); None for C or POSIX."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "").split(".", 1)[0].split("@", 1)[0]
+        if value and value not in ("C", "POSIX"):
+            return value.replace("_", "-")
+    return None
 
 
 def current() -> str:

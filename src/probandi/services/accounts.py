@@ -134,13 +134,19 @@ def sign_in_with_key(
 
 
 def session_of(token: str, *, svc: Services) -> ConsoleSession | None:
+    found = session_and_locale(token, svc=svc)
+    return found[0] if found else None
+
+
+def session_and_locale(token: str, *, svc: Services) -> tuple[ConsoleSession, str | None] | None:
+    """The live session of a cookie's token, and its principal's saved locale: one read."""
     if not token or len(token) > 100:
         return None
     with svc.reader() as uow:
         session = uow.console_sessions.get(_digest(token))
-    if session is None or not session.live(now=svc.clock.now()):
-        return None
-    return session
+        if session is None or not session.live(now=svc.clock.now()):
+            return None
+        return session, uow.preferences.locale_of(session.actor.id)
 
 
 def sign_out(token: str, *, svc: Services) -> None:

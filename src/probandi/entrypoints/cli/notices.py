@@ -28,8 +28,11 @@ from probandi.domain.commands import (
     SubmitVoucher,
 )
 from probandi.domain.errors import DomainError
+from probandi.domain.locales import negotiate
 from probandi.domain.notices import ActionKind, NoticeReason
 from probandi.domain.sellers import VoucherKind
+from probandi.domain.text import fill
+from probandi.entrypoints import i18n
 from probandi.entrypoints.api.notice_schemas import (
     AppealOut,
     CounterResultOut,
@@ -43,9 +46,11 @@ from probandi.entrypoints.api.notice_schemas import (
 from probandi.entrypoints.api.routes.vouchers import parse_declaration
 from probandi.entrypoints.api.schemas import VoucherOut
 from probandi.entrypoints.cli.consoles import cli_console
+from probandi.entrypoints.i18n import _
 from probandi.services import appeals, holders, notice_views, notices, penalties
 from probandi.services.context import Services
 from probandi.services.keys import authenticate
+from probandi.services.preferences import locale_of
 
 notice_app = typer.Typer(help="Notices against listings (rights holders, sellers).")
 holder_app = typer.Typer(help="Rights holders: profile, verification, trusted flaggers.")
@@ -71,14 +76,22 @@ SellerId = Annotated[str, typer.Argument(help="the seller id")]
 def acting(key: str) -> Iterator[tuple[Services, Actor]]:
     """Services and the key's actor; a domain error exits 2 with its code."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
+    svc = runtime.services
+    i18n.set_locale(negotiate(None, i18n.environment_language(), svc.policy.default_locale))
     try:
-        actor = authenticate(key, svc=runtime.services)
+        actor = authenticate(key, svc=svc)
         if actor is None:
-            console.print("[red]error:[/red] unknown or revoked API key")
+            error, unknown = _("error:"), _("unknown or revoked API key")
+            console.print(f"[red]{error}[/red] {unknown}")
             raise typer.Exit(2)
-        yield runtime.services, actor
+        # The party's own setting, else the shell's language (LC_ALL, LANG), else the default.
+        setting = locale_of(actor, svc=svc)
+        language = i18n.environment_language()
+        i18n.set_locale(negotiate(setting, language, svc.policy.default_locale))
+        yield svc, actor
     except DomainError as exc:
-        console.print(f"[red]error ({exc.code}):[/red] {escape(exc.message)}")
+        error, message = _("error"), fill(_(exc.template), exc.params)
+        console.print(f"[red]{error} ({exc.code}):[/red] {escape(message)}")
         raise typer.Exit(2) from exc
     finally:
         runtime.dispose()

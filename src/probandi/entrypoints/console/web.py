@@ -21,9 +21,8 @@ from probandi.domain.locales import LOCALES, N_, NAMES, negotiate
 from probandi.domain.text import fill
 from probandi.entrypoints import i18n
 from probandi.entrypoints.api.problems import STATUS
-from probandi.services.accounts import session_of
+from probandi.services.accounts import session_and_locale
 from probandi.services.context import Services
-from probandi.services.preferences import locale_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -110,11 +109,10 @@ def services(request: Request) -> Services:
 
 def current_session(request: Request) -> ConsoleSession:
     token = request.cookies.get(SESSION_COOKIE, "")
-    svc = services(request)
-    session = session_of(token, svc=svc) if token else None
-    if session is None:
+    found = session_and_locale(token, svc=services(request)) if token else None
+    if found is None:
         raise NotSignedIn
-    request.state.locale_setting = locale_of(session.actor, svc=svc)
+    session, request.state.locale_setting = found
     return session
 
 
