@@ -15,6 +15,7 @@ Run from the project root:
     .venv/bin/python bench/screening_eval.py
     .venv/bin/python bench/screening_eval.py --show-errors 5
     .venv/bin/python bench/screening_eval.py --only real-vocabulary --show-errors 10
+    PROBANDI_TITLE_FILES=dev.txt .venv/bin/python bench/screening_eval.py --only real-titles
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ DEFAULT_SET = ROOT / "bench" / "data" / "obfuscation_set.jsonl"
 NEGATIVE_CLASSES = ("hard_negative", "compatibility")
 SET_TARGET = 0.98  # recall and precision over the whole obfuscation set
 REAL_PRECISION_TARGET = 0.90  # span precision of held matches (issue 20)
-TITLE_FILES = ("train.txt", "dev.txt")
+TITLE_FILES = tuple(os.environ.get("PROBANDI_TITLE_FILES", "train.txt dev.txt").split())
 DEFAULT_VOCAB_SET = ROOT / "bench" / "data" / "real_vocabulary_set.jsonl"
 HELD_TIERS = frozenset({"named", "likely"})  # the listing is held; "possible" is review only
 VOCAB_RECALL_CLASSES = ("truncation", "nickname")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from probandi.adapters.db.rows import NoticeItemRow, NoticeRow, ReviewTaskRow
 from probandi.domain.actors import Actor, Role
+from probandi.domain.locales import N_
 from probandi.domain.review import TaskState
 from probandi.services.access import require_role
 
@@ -64,15 +65,23 @@ def dashboard(session: Session, actor: Actor, now: datetime) -> list[Series]:
     ages = Counter(_bucket((now - c).total_seconds() / 86400, AGE_BUCKETS) for c in open_tasks)
     return [
         Series(
-            "Notices received per day", "notices", tuple((f"{d:%m-%d}", received[d]) for d in days)
+            N_("Notices received per day"),
+            N_("notices"),
+            tuple((f"{d:%m-%d}", received[d]) for d in days),
         ),
         Series(
-            "Time from review task to decision (90 days)",
-            "tasks",
+            N_("Time from review task to decision (90 days)"),
+            N_("tasks"),
             tuple((label, hours[label]) for label, _ in DECISION_BUCKETS),
         ),
-        Series("Notice outcomes per listing (90 days)", "listings", tuple(sorted(states.items()))),
         Series(
-            "Age of the open review queue", "tasks", tuple((b, ages[b]) for b, _ in AGE_BUCKETS)
+            N_("Notice outcomes per listing (90 days)"),
+            N_("listings"),
+            tuple(sorted(states.items())),
+        ),
+        Series(
+            N_("Age of the open review queue"),
+            N_("tasks"),
+            tuple((b, ages[b]) for b, _ in AGE_BUCKETS),
         ),
     ]

@@ -402,6 +402,8 @@ def _load_notice(svc: Services, out: Callable[[str], None]) -> None:
             lvmh,
             NoticeReason.COUNTERFEIT,
             NOTICED,
+            # A rights holder's own words are shown as written, in every locale: bilingual.
+            "经测试购买，两件商品均为假冒（LVMH 品牌保护部）。"
             "Test purchases of both listings were counterfeit (LVMH brand protection).",
             (),
             good_faith=True,

@@ -13,8 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from probandi.adapters.db.rows import RightsHolderRow
 from probandi.domain.actors import Role
 from probandi.domain.errors import InvalidInput
-from probandi.entrypoints.console.charts import bar_chart
+from probandi.entrypoints.console.charts import bar_chart, localized
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
+from probandi.entrypoints.i18n import _
 from probandi.queries.dashboard import dashboard
 from probandi.services.accounts import (
     create_user,
@@ -43,7 +44,7 @@ def _admin_page(request: Request, session: Signed, new_key: str | None) -> Respo
         request,
         "admin.html",
         session,
-        charts=[(x.title, Markup(bar_chart(x))) for x in series],  # noqa: S704 - escaped parts
+        charts=[(_(x.title), Markup(bar_chart(localized(x)))) for x in series],  # noqa: S704
         holders=[get_holder(h, actor, svc=svc) for h in holder_ids[:200]],
         users=list_users(actor, svc=svc),
         policy=sorted(vars(svc.policy).items()),

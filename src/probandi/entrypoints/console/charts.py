@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from html import escape
 
+from probandi.entrypoints.i18n import _
 from probandi.queries.dashboard import Series
 
 WIDTH, HEIGHT, PAD, LABEL = 560, 220, 28, 40
+
+
+def localized(series: Series) -> Series:
+    """The chart's words in the reader's locale: its title, its unit, and the labels that
+    are texts of ours (dates and codes stay as they are)."""
+    return Series(
+        _(series.title),
+        _(series.unit),
+        tuple((_(label), value) for label, value in series.points),
+    )
 
 
 def bar_chart(series: Series) -> str:

@@ -17,7 +17,7 @@ from probandi.domain.errors import InvalidInput
 from probandi.domain.locales import N_
 from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
 from probandi.entrypoints import i18n
-from probandi.entrypoints.console.charts import bar_chart
+from probandi.entrypoints.console.charts import bar_chart, localized
 from probandi.entrypoints.console.web import HERE
 from probandi.queries.dashboard import Series
 
@@ -62,14 +62,18 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
     """(caption, SVG) of each chart; the SVGs are built from escaped parts."""
     r = report
     series = [
-        Series(N_("Notices received, by source"), "notices", tuple(r.notices_by_source.items())),
         Series(
-            N_("Actions taken, by measure"), "statements", tuple(r.actions_by_measure().items())
+            N_("Notices received, by source"), N_("notices"), tuple(r.notices_by_source.items())
         ),
-        Series(N_("Notified listings, by outcome"), "listings", tuple(r.notice_outcomes.items())),
+        Series(
+            N_("Actions taken, by measure"), N_("statements"), tuple(r.actions_by_measure().items())
+        ),
+        Series(
+            N_("Notified listings, by outcome"), N_("listings"), tuple(r.notice_outcomes.items())
+        ),
         Series(
             N_("Proof decisions and deadline removals"),
-            "vouchers or listings",
+            N_("vouchers or listings"),
             (*r.proof_decisions.items(), ("removed at deadline", r.removed_at_deadline)),
         ),
         Series(
@@ -83,11 +87,11 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
         ),
         Series(
             N_("Suspensions (Art. 23) and closures"),
-            "parties",
+            N_("parties"),
             (("notifiers", r.notifiers_suspended), ("sellers", r.sellers_suspended)),
         ),
     ]
-    return [(s.title, Markup(bar_chart(s))) for s in series]  # noqa: S704 - escaped parts
+    return [(i18n._(s.title), Markup(bar_chart(localized(s)))) for s in series]  # noqa: S704
 
 
 # A file to keep or send, not a console page: its style is inline, so it stays out of the
