@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from probandi.domain.errors import InvalidInput, InvalidTransition
+from probandi.domain.locales import N_
 from probandi.domain.vouchers import Finding, Severity, finding
 
 STATUS_LIST_BITS = 131_072  # the W3C minimum (16 KiB), for herd privacy
@@ -585,15 +586,29 @@ def _signature_findings(presented: Presented, key: IssuerKey | None) -> list[Fin
 
 def _key_findings(key: IssuerKey, issued: datetime) -> list[Finding]:
     if key.state is KeyState.COMPROMISED:
-        why = f"the issuer reported key {key.kid!r} compromised: everything it signed is void"
+        why = N_("the issuer reported key %(kid)r compromised: everything it signed is void")
         return [_hard("credential.revoked", why, kid=key.kid, reason="key_compromised")]
     if key.suspended_at is not None:
-        why = f"key {key.kid!r} is suspended by the platform: {key.suspended_reason}"
-        return [_hard("credential.revoked", why, kid=key.kid, reason="key_suspended")]
-    if not key.valid_at(issued):
-        why = f"key {key.kid!r} was not valid when the credential was issued ({_iso(issued)})"
+        why = N_("key %(kid)r is suspended by the platform: %(why)s")
         return [
-            _hard("credential.unknown_key", why, kid=key.kid, reason="key_not_valid_at_issuance")
+            _hard(
+                "credential.revoked",
+                why,
+                kid=key.kid,
+                reason="key_suspended",
+                params={"why": key.suspended_reason},
+            )
+        ]
+    if not key.valid_at(issued):
+        why = N_("key %(kid)r was not valid when the credential was issued (%(issued)s)")
+        return [
+            _hard(
+                "credential.unknown_key",
+                why,
+                kid=key.kid,
+                reason="key_not_valid_at_issuance",
+                params={"issued": _iso(issued)},
+            )
         ]
     return []
 
@@ -646,8 +661,8 @@ def _coverage_findings(
 
 def _validity_findings(claims: CredentialClaims, now: datetime) -> list[Finding]:
     if now < claims.valid_from:
-        why = f"the credential is valid only from {_iso(claims.valid_from)}"
-        return [_hard("credential.expired", why)]
+        why = N_("the credential is valid only from %(valid_from)s")
+        return [_hard("credential.expired", why, params={"valid_from": _iso(claims.valid_from)})]
     if claims.valid_until is not None and now >= claims.valid_until:
         return [
             _hard(
@@ -663,7 +678,7 @@ def _status_findings(
     claims: CredentialClaims, status_bits: Mapping[StatusPurpose, bool]
 ) -> list[Finding]:
     if not claims.status:
-        why = "the credential has no status entry: its revocation cannot be checked"
+        why = N_("the credential has no status entry: its revocation cannot be checked")
         return [_hard("credential.revoked", why, reason="no_status")]
     done = {StatusPurpose.REVOCATION: "revoked", StatusPurpose.SUSPENSION: "suspended"}
     return [

@@ -125,8 +125,11 @@ def _qr(token: str) -> segno.QRCode:
             return segno.make_qr(token, error=level, boost_error=False)
         except segno.DataOverflowError:
             continue
-    why = f"the credential ({len(token)} characters) is too long for a QR code"
-    raise InvalidInput(why, field="credential")
+    raise InvalidInput(
+        "the credential (%(length)s characters) is too long for a QR code",
+        field="credential",
+        params={"length": len(token)},
+    )
 
 
 def _check_same(token: str, payload: Mapping[str, Any]) -> None:
