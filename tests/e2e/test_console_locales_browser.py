@@ -59,25 +59,7 @@ def sign_in_with_key(page: Page, key: str, locale: str) -> None:
 
 def a_rejected_copy(world: World, clock: FrozenClock) -> None:
     """shop-b's listing LB is held, and its voucher rejected: shop-a used the file first."""
-    world.a_gated_brand()
-    world.a_seller("shop-a")
-    world.a_seller("shop-b")
-    world.a_listing("LA", "shop-a")
-    world.a_listing("LB", "shop-b")
-    scan = invoice_image(21)
-    day = clock.now().date() - timedelta(days=2)
-    world.upload(
-        "shop-a",
-        "LA",
-        scan,
-        declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=day),
-    )
-    up = world.upload(
-        "shop-b",
-        "LB",
-        scan,
-        declaration=an_invoice_declaration("shop-b 贸易有限公司", issued_on=day),
-    )
+    up = world.a_copied_invoice(issued_on=clock.now().date() - timedelta(days=2), seed=21)
     assert up.json()["voucher"]["status"] == "rejected", up.text
 
 

@@ -11,7 +11,7 @@ import httpx
 
 from probandi.entrypoints import i18n
 from probandi.services.clock import FrozenClock
-from tests.support.world import World, an_invoice_declaration, invoice_image
+from tests.support.world import World
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
@@ -60,25 +60,7 @@ def test_an_error_keeps_its_code_and_status_and_speaks_the_readers_language(
 def test_a_statement_issued_in_english_reads_in_chinese_with_the_same_facts(
     world: World, clock: FrozenClock
 ) -> None:
-    world.a_gated_brand()
-    for shop in ("shop-a", "shop-b"):
-        world.a_seller(shop)
-    world.a_listing("LA", "shop-a")
-    world.a_listing("LB", "shop-b")
-    scan = invoice_image(11)
-    today = clock.now().date()
-    world.upload(
-        "shop-a",
-        "LA",
-        scan,
-        declaration=an_invoice_declaration("shop-a 贸易有限公司", issued_on=today),
-    )
-    rejected = world.upload(
-        "shop-b",
-        "LB",
-        scan,
-        declaration=an_invoice_declaration("shop-b 贸易有限公司", issued_on=today),
-    )
+    rejected = world.a_copied_invoice(issued_on=clock.now().date(), seed=11)
     assert rejected.json()["voucher"]["status"] == "rejected"
     english = world.seller("shop-b", "GET", "/v1/listings/LB/statements", headers=EN).json()
     chinese = world.seller("shop-b", "GET", "/v1/listings/LB/statements", headers=ZH).json()

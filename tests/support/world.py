@@ -121,6 +121,20 @@ class World:
         assert r.status_code in (200, 201), r.text
         return dict(r.json())
 
+    def a_copied_invoice(self, *, issued_on: date, seed: int) -> httpx.Response:
+        """Two shops, a gated brand, listings LA (shop-a) and LB (shop-b); both upload the
+        same invoice file, shop-a first. Returns shop-b's upload (rejected as a copy)."""
+        self.a_gated_brand()
+        for shop in ("shop-a", "shop-b"):
+            self.a_seller(shop)
+        self.a_listing("LA", "shop-a")
+        self.a_listing("LB", "shop-b")
+        scan = invoice_image(seed)
+        for shop, listing in (("shop-a", "LA"), ("shop-b", "LB")):
+            declaration = an_invoice_declaration(f"{shop} 贸易有限公司", issued_on=issued_on)
+            answer = self.upload(shop, listing, scan, declaration=declaration)
+        return answer
+
     def upload(
         self,
         seller_id: str,

@@ -12,7 +12,7 @@ from decimal import Decimal
 from probandi.domain.errors import InvalidInput, InvalidTransition
 from probandi.domain.money import check_currency
 from probandi.domain.sellers import VoucherKind
-from probandi.domain.text import fill
+from probandi.domain.text import Value, fill
 
 ACCEPTED_MEDIA_TYPES = ("application/pdf", "image/jpeg", "image/png")
 MAX_LINES = 200
@@ -172,12 +172,12 @@ class Finding:
     code: str
     severity: Severity
     message: str
-    evidence: dict[str, str | int | float | bool | None]
+    evidence: dict[str, Value]
     template: str = ""
-    params: dict[str, str | int | float | bool | None] = field(default_factory=dict)
+    params: dict[str, Value] = field(default_factory=dict)
 
     @property
-    def values(self) -> dict[str, str | int | float | bool | None]:
+    def values(self) -> dict[str, Value]:
         return {**self.evidence, **self.params}
 
 
@@ -185,15 +185,12 @@ def finding(
     code: str,
     severity: Severity,
     template: str,
-    evidence: Mapping[str, str | int | float | bool | None],
-    **params: str | int | float | bool | None,
+    evidence: Mapping[str, Value],
+    **params: Value,
 ) -> Finding:
     """A finding whose message is `template` filled from the evidence and `params`."""
     values = {**evidence, **params}
     return Finding(code, severity, fill(template, values), dict(evidence), template, dict(params))
-
-
-Plain = str | int | float | bool | None
 
 
 def plain_finding(
@@ -209,7 +206,7 @@ def plain_finding(
     return finding(code, severity, message, _plain(evidence), **_plain(params or {}))
 
 
-def _plain(values: Mapping[str, object]) -> dict[str, Plain]:
+def _plain(values: Mapping[str, object]) -> dict[str, Value]:
     return {
         k: v if v is None or isinstance(v, str | int | float | bool) else str(v)
         for k, v in values.items()

@@ -27,6 +27,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from probandi.domain.errors import DomainError
 from probandi.domain.locales import LOCALES, SOURCE
 from probandi.domain.statements import StatementOfReasons
 from probandi.domain.text import Wording, fill
@@ -88,14 +89,14 @@ def _(message: str, **params: Any) -> str:
     return fill(translations(_locale.get()).gettext(message), params)
 
 
-def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
-    text = translations(_locale.get()).ngettext(singular, plural, n)
-    return fill(text, {"num": n, **params})
-
-
 def pgettext(context: str, message: str, **params: Any) -> str:
     """A short text whose translation depends on where it stands (a button, a status)."""
     return fill(translations(_locale.get()).pgettext(context, message), params)
+
+
+def error_text(error: DomainError) -> str:
+    """An error's message in the current locale, from its template and values."""
+    return _(error.template, **error.params)
 
 
 def label(value: enum.Enum | None) -> str:

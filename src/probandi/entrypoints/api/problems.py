@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from probandi.domain import errors
 from probandi.domain.locales import N_
-from probandi.domain.text import fill
 from probandi.entrypoints.i18n import _
 
 log = logging.getLogger("probandi.api")
@@ -140,7 +139,7 @@ def problem(
         "title": _(TITLES.get(code, GENERIC_TITLE)),
         "status": status,
         "code": code,
-        "detail": fill(_(detail), params or {}),
+        "detail": _(detail, **(params or {})),
     }
     headers = {"WWW-Authenticate": 'Bearer realm="probandi"'} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)

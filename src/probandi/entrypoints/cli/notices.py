@@ -31,7 +31,6 @@ from probandi.domain.errors import DomainError
 from probandi.domain.locales import negotiate
 from probandi.domain.notices import ActionKind, NoticeReason
 from probandi.domain.sellers import VoucherKind
-from probandi.domain.text import fill
 from probandi.entrypoints import i18n
 from probandi.entrypoints.api.notice_schemas import (
     AppealOut,
@@ -77,20 +76,19 @@ def acting(key: str) -> Iterator[tuple[Services, Actor]]:
     """Services and the key's actor; a domain error exits 2 with its code."""
     runtime = bootstrap(Settings.from_env(), migrate=True)
     svc = runtime.services
-    i18n.set_locale(negotiate(None, i18n.environment_language(), svc.policy.default_locale))
+    language = i18n.environment_language()  # the shell's: LC_ALL, LC_MESSAGES, LANG
+    i18n.set_locale(negotiate(None, language, svc.policy.default_locale))
     try:
         actor = authenticate(key, svc=svc)
         if actor is None:
             error, unknown = _("error:"), _("unknown or revoked API key")
             console.print(f"[red]{error}[/red] {unknown}")
             raise typer.Exit(2)
-        # The party's own setting, else the shell's language (LC_ALL, LANG), else the default.
-        setting = locale_of(actor, svc=svc)
-        language = i18n.environment_language()
-        i18n.set_locale(negotiate(setting, language, svc.policy.default_locale))
+        # The party's own setting comes before the shell's language.
+        i18n.set_locale(negotiate(locale_of(actor, svc=svc), language, svc.policy.default_locale))
         yield svc, actor
     except DomainError as exc:
-        error, message = _("error"), fill(_(exc.template), exc.params)
+        error, message = _("error"), i18n.error_text(exc)
         console.print(f"[red]{error} ({exc.code}):[/red] {escape(message)}")
         raise typer.Exit(2) from exc
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -13,9 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from probandi.adapters.db.rows import RightsHolderRow
 from probandi.domain.actors import Role
 from probandi.domain.errors import InvalidInput
-from probandi.entrypoints.console.charts import bar_chart, localized
+from probandi.entrypoints.console.charts import charts
 from probandi.entrypoints.console.web import ConsoleRoute, Signed, actor_of, check_csrf, go, page
-from probandi.entrypoints.i18n import _
 from probandi.queries.dashboard import dashboard
 from probandi.services.accounts import (
     create_user,
@@ -44,7 +42,7 @@ def _admin_page(request: Request, session: Signed, new_key: str | None) -> Respo
         request,
         "admin.html",
         session,
-        charts=[(_(x.title), Markup(bar_chart(localized(x)))) for x in series],  # noqa: S704
+        charts=charts(series),
         holders=[get_holder(h, actor, svc=svc) for h in holder_ids[:200]],
         users=list_users(actor, svc=svc),
         policy=sorted(vars(svc.policy).items()),

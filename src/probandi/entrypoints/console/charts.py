@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
+
+from markupsafe import Markup
 
 from probandi.entrypoints.i18n import _
 from probandi.queries.dashboard import Series
@@ -18,6 +21,13 @@ def localized(series: Series) -> Series:
         _(series.unit),
         tuple((_(label), value) for label, value in series.points),
     )
+
+
+def charts(series: Iterable[Series]) -> list[tuple[str, Markup]]:
+    """(caption, SVG) of each chart, in the reader's locale; the SVGs are built from
+    escaped parts."""
+    shown = [localized(s) for s in series]
+    return [(s.title, Markup(bar_chart(s))) for s in shown]  # noqa: S704 - escaped parts
 
 
 def bar_chart(series: Series) -> str:

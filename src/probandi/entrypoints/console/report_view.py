@@ -17,7 +17,7 @@ from probandi.domain.errors import InvalidInput
 from probandi.domain.locales import N_
 from probandi.domain.reporting import CSV_HEADER, TransparencyReport, csv_rows
 from probandi.entrypoints import i18n
-from probandi.entrypoints.console.charts import bar_chart, localized
+from probandi.entrypoints.console.charts import charts
 from probandi.entrypoints.console.web import HERE
 from probandi.queries.dashboard import Series
 
@@ -91,7 +91,7 @@ def report_charts(report: TransparencyReport) -> list[tuple[str, Markup]]:
             (("notifiers", r.notifiers_suspended), ("sellers", r.sellers_suspended)),
         ),
     ]
-    return [(i18n._(s.title), Markup(bar_chart(localized(s)))) for s in series]  # noqa: S704
+    return charts(series)
 
 
 # A file to keep or send, not a console page: its style is inline, so it stays out of the

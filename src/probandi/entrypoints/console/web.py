@@ -18,7 +18,6 @@ from probandi.domain import errors
 from probandi.domain.accounts import ConsoleSession
 from probandi.domain.actors import Actor, Role
 from probandi.domain.locales import LOCALES, N_, NAMES, negotiate
-from probandi.domain.text import fill
 from probandi.entrypoints import i18n
 from probandi.entrypoints.api.problems import STATUS
 from probandi.services.accounts import session_and_locale
@@ -94,7 +93,7 @@ class ConsoleRoute(APIRoute):
                     None,
                     status_code=status,
                     code=exc.code,
-                    message=fill(i18n._(exc.template), exc.params),
+                    message=i18n.error_text(exc),
                 )
             finally:
                 await request.close()  # the uploaded files of a form the page parsed
